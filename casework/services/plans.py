@@ -1,0 +1,397 @@
+"""Drawing up, agreeing, approving, revising and reviewing integration plans."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from permissions.audit import audit_record
+from permissions.policy import ensure_can
+
+from ..models import (
+    CaseEventKind,
+    CaseState,
+    ClientCategory,
+    CloseReason,
+    IntegrationCase,
+    IntegrationPlan,
+    Measure,
+    ParticipationPhase,
+    PlanState,
+    Review,
+    ReviewOutcome,
+    ServiceKind,
+)
+from ..rules import add_months, rules_on
+from ._common import IllegalStep, ensure_transition, lock_case, log, today
+from .cases import end_participations
+
+PLAN_FIELDS = (
+    "language",
+    "long_term_goals",
+    "period_goals",
+    "job_seeking_obligation",
+    "follow_up",
+    "starts_on",
+    "ends_on",
+)
+MEASURE_FIELDS = ("service", "provider", "language", "hours", "starts_on", "ends_on", "notes")
+
+
+def _lock_plan(plan: IntegrationPlan) -> IntegrationPlan:
+    return IntegrationPlan.objects.select_for_update().select_related("case").get(pk=plan.pk)
+
+
+def _draft_of(case: IntegrationCase) -> IntegrationPlan | None:
+    return case.plans.filter(state=PlanState.DRAFT).order_by("-version").first()
+
+
+def _ensure_draft(plan: IntegrationPlan) -> None:
+    if plan.state != PlanState.DRAFT:
+        raise IllegalStep(
+            _("Only a draft plan can be changed; this plan is “%(state)s”.")
+            % {"state": PlanState(plan.state).label},
+            code="illegal_step",
+        )
+
+
+@transaction.atomic
+def plan_save_draft(*, by, case: IntegrationCase, data: dict) -> IntegrationPlan:
+    """Create the first plan or edit the current draft (incomplete drafts are fine)."""
+    case = lock_case(case)
+    ensure_can(by, "casework.plan_case", case)
+    plan = _draft_of(case)
+    if plan is None:
+        if case.state != CaseState.PLANNING:
+            raise IllegalStep(
+                _("A plan can be drawn up only after the assessment; the case is at the step "
+                  "“%(state)s”.") % {"state": CaseState(case.state).label},
+                code="illegal_step",
+            )
+        latest = case.plans.order_by("-version").first()
+        plan = IntegrationPlan(
+            case=case,
+            version=(latest.version + 1) if latest else 1,
+            drafted_by=by,
+            language=case.client.preferred_language
+            if case.client.preferred_language in ("fi", "sv", "en")
+            else "fi",
+        )
+        created = True
+    else:
+        created = False
+    for name, value in data.items():
+        if name not in PLAN_FIELDS:
+            raise ValueError(f"Unknown plan field {name!r}")
+        setattr(plan, name, value)
+    plan.full_clean()
+    plan.save()
+    if created:
+        log(case=case, by=by, kind=CaseEventKind.PLAN_DRAFTED, obj=plan, action="plan.drafted",
+            data={"version": plan.version})
+    else:
+        audit_record(actor=by, obj=plan, action="plan.draft_saved", data={"fields": sorted(data)})
+    return plan
+
+
+@transaction.atomic
+def measure_save(*, by, plan: IntegrationPlan, data: dict, measure: Measure | None = None) -> Measure:
+    """Add a measure to a draft plan, or change one."""
+    plan = _lock_plan(plan)
+    ensure_can(by, "casework.plan_case", plan.case)
+    _ensure_draft(plan)
+    if measure is None:
+        measure = Measure(plan=plan)
+    elif measure.plan_id != plan.pk:
+        raise ValidationError(_("The measure belongs to another plan."))
+    for name, value in data.items():
+        if name not in MEASURE_FIELDS:
+            raise ValueError(f"Unknown measure field {name!r}")
+        setattr(measure, name, value)
+    errors = _measure_rule_errors(measure, rules_on(plan.starts_on or today()))
+    if errors:
+        raise ValidationError(errors)
+    measure.full_clean()
+    measure.save()
+    audit_record(actor=by, obj=measure, action="measure.saved")
+    return measure
+
+
+@transaction.atomic
+def measure_remove(*, by, measure: Measure) -> None:
+    plan = _lock_plan(measure.plan)
+    ensure_can(by, "casework.plan_case", plan.case)
+    _ensure_draft(plan)
+    audit_record(actor=by, obj=measure, action="measure.removed")
+    measure.delete()
+
+
+def _measure_rule_errors(measure: Measure, rules) -> dict:
+    errors = {}
+    service = measure.service if measure.service_id else None
+    if service and service.kind == ServiceKind.CIVIC_ORIENTATION:
+        hours = measure.hours or service.hours or 0
+        if hours < rules.civic_orientation_min_hours:
+            errors["hours"] = _("Civic orientation lasts at least %(hours)s hours.") % {
+                "hours": rules.civic_orientation_min_hours
+            }
+    if measure.provider_id and service and service.providers.exists():
+        if not service.providers.filter(pk=measure.provider_id).exists():
+            errors["provider"] = _("This provider does not offer the chosen service.")
+    return errors
+
+
+def plan_rule_errors(plan: IntegrationPlan, rules) -> dict[str, list]:
+    """What stops ``plan`` from being agreed or approved under ``rules``."""
+    errors: dict[str, list] = {}
+
+    def add(field, message):
+        errors.setdefault(field, []).append(message)
+
+    case = plan.case
+    if not plan.starts_on:
+        add("starts_on", _("Enter the start of the plan."))
+    if not plan.ends_on:
+        add("ends_on", _("Enter the end of the plan."))
+    if not plan.long_term_goals.strip():
+        add("long_term_goals", _("Write the long-term goals."))
+    if not plan.period_goals.strip():
+        add("period_goals", _("Write the goals for the plan period."))
+    if not plan.follow_up.strip():
+        add("follow_up", _("Say how follow-up is done."))
+    if case.category == ClientCategory.UNEMPLOYED_JOBSEEKER and not plan.job_seeking_obligation.strip():
+        add("job_seeking_obligation", _("A jobseeker's plan states the job-seeking obligation."))
+    if errors:
+        return errors
+    if plan.ends_on < plan.starts_on:
+        add("ends_on", _("The plan cannot end before it starts."))
+        return errors
+    first = case.plans.order_by("version").first()
+    is_first = first is None or first.pk == plan.pk
+    if is_first:
+        if add_months(plan.starts_on, rules.first_plan_max_months) < plan.ends_on:
+            add("ends_on", _("The first plan lasts at most %(months)s months.")
+                % {"months": rules.first_plan_max_months})
+        permit = case.client.first_residence_permit_date
+        if permit and add_months(permit, 12 * rules.assessment_window_years) < plan.starts_on:
+            add("starts_on", _(
+                "The first plan must start within %(years)s years of the first residence permit "
+                "(%(date)s).") % {"years": rules.assessment_window_years,
+                                  "date": permit.strftime("%d.%m.%Y")})
+    else:
+        if add_months(first.starts_on, rules.plan_total_max_months) < plan.ends_on:
+            add("ends_on", _("Plans last at most %(months)s months in total, counted from "
+                             "%(date)s.") % {"months": rules.plan_total_max_months,
+                                             "date": first.starts_on.strftime("%d.%m.%Y")})
+    measures = list(plan.measures.select_related("service"))
+    if not measures:
+        add("measures", _("Add at least one measure or service to the plan."))
+    else:
+        latest_start = add_months(plan.starts_on, rules.services_within_months)
+        starts = [m.starts_on for m in measures if m.starts_on]
+        if not starts or min(starts) > latest_start:
+            add("measures", _("The client must be directed to the plan's services within "
+                              "%(months)s months of its start.")
+                % {"months": rules.services_within_months})
+        for measure in measures:
+            for message in _measure_rule_errors(measure, rules).values():
+                add("measures", f"{measure.service}: {message}")
+    return errors
+
+
+@transaction.atomic
+def plan_record_agreement(*, by, plan: IntegrationPlan, on=None) -> IntegrationPlan:
+    """The client agrees to the plan."""
+    plan = _lock_plan(plan)
+    case = lock_case(plan.case)
+    ensure_can(by, "casework.plan_case", case)
+    ensure_transition(plan.record_agreement, _("The client's decision on this plan is already recorded."))
+    on = on or today()
+    errors = plan_rule_errors(plan, rules_on(plan.starts_on or on))
+    if errors:
+        raise ValidationError(errors)
+    plan.record_agreement(on=on)
+    plan.save()
+    log(case=case, by=by, kind=CaseEventKind.PLAN_AGREED, obj=plan, action="plan.agreed",
+        data={"version": plan.version})
+    return plan
+
+
+@transaction.atomic
+def plan_record_refusal(*, by, plan: IntegrationPlan, reason: str, on=None) -> IntegrationPlan:
+    """The client refuses the plan. The refusal, its reason and date are kept, because it can
+    reduce the client's benefits. A refused first plan closes the case; a refused revision
+    leaves the plan in force as it was."""
+    plan = _lock_plan(plan)
+    case = lock_case(plan.case)
+    ensure_can(by, "casework.plan_case", case)
+    ensure_transition(plan.record_refusal, _("The client's decision on this plan is already recorded."))
+    on = on or today()
+    if on > today():
+        raise ValidationError({"on": _("The date of the refusal cannot be in the future.")})
+    if not reason.strip():
+        raise ValidationError({"refusal_reason": _("Record the reason the client gave.")})
+    plan.record_refusal(on=on, reason=reason)
+    plan.save()
+    log(case=case, by=by, kind=CaseEventKind.PLAN_REFUSED, obj=plan, action="plan.refused",
+        note=reason, data={"version": plan.version, "date": on.isoformat()})
+    if case.state == CaseState.PLANNING:
+        end_participations(by=by, case=case)
+        case.close(on=on, reason=CloseReason.DECLINED)
+        case.save()
+        log(case=case, by=by, kind=CaseEventKind.CLOSED, action="case.closed",
+            data={"reason": CloseReason.DECLINED})
+    return plan
+
+
+@transaction.atomic
+def plan_approve(*, by, plan: IntegrationPlan, on=None) -> IntegrationPlan:
+    """Approve an agreed plan: it comes into force (a revision replaces the plan in force)."""
+    plan = _lock_plan(plan)
+    case = lock_case(plan.case)
+    ensure_can(by, "casework.approve_plan", case)
+    if case.state not in (CaseState.PLANNING, CaseState.PLAN_ACTIVE) or case.assessment_completed_on is None:
+        raise IllegalStep(
+            _("A plan can be approved only after the assessment is complete."), code="illegal_step"
+        )
+    ensure_transition(
+        plan.approve,
+        _("Only a plan the client has agreed to can be approved; this plan is “%(state)s”.")
+        % {"state": PlanState(plan.state).label},
+    )
+    on = on or today()
+    rules = rules_on(plan.starts_on or on)
+    errors = plan_rule_errors(plan, rules)
+    if errors:
+        raise ValidationError(errors)
+    previous = case.plans.select_for_update().filter(state=PlanState.APPROVED).first()
+    if previous:
+        previous.supersede(on=on)
+        previous.save()
+    plan.previous = previous
+    plan.approve(by=by, on=on)
+    plan.save()
+    next_review = add_months(max(on, plan.starts_on), rules.review_interval_months)
+    if case.state == CaseState.PLANNING:
+        case.activate_plan(on=on, next_review_due=next_review)
+    else:
+        case.approve_revision(on=on, next_review_due=next_review)
+    case.save()
+    end_participations(by=by, case=case, phases=[ParticipationPhase.ASSESSMENT, ParticipationPhase.PLANNING])
+    log(case=case, by=by, kind=CaseEventKind.PLAN_APPROVED, obj=plan, action="plan.approved",
+        data={"version": plan.version, "next_review_due": next_review.isoformat()})
+    return plan
+
+
+@transaction.atomic
+def review_record(
+    *,
+    by,
+    case: IntegrationCase,
+    reviewed_on=None,
+    notes: str,
+    outcome: str,
+    participants: str = "",
+    wellbeing_area_took_part: bool = False,
+    close_reason: str = CloseReason.PLAN_ENDED,
+) -> Review:
+    """Record a review of the plan in force: continue, revise (a new draft version, the old
+    one kept in force until the revision is approved) or end (the case closes)."""
+    case = lock_case(case)
+    ensure_can(by, "casework.review_plan", case)
+    ensure_transition(
+        case.record_review,
+        _("Only a case with a plan in force can be reviewed; the case is at the step "
+          "“%(state)s”.") % {"state": CaseState(case.state).label},
+    )
+    plan = case.plans.select_for_update().get(state=PlanState.APPROVED)
+    reviewed_on = reviewed_on or today()
+    errors = {}
+    if reviewed_on > today():
+        errors["reviewed_on"] = _("The review date cannot be in the future.")
+    elif reviewed_on < plan.approved_on:
+        errors["reviewed_on"] = _("The review cannot be before the plan was approved.")
+    if not notes.strip():
+        errors["notes"] = _("Write what was reviewed.")
+    if outcome not in ReviewOutcome.values:
+        errors["outcome"] = _("Choose the outcome.")
+    if outcome == ReviewOutcome.REVISE and _draft_of(case):
+        errors["outcome"] = _("A revision of this plan is already being drawn up.")
+    if errors:
+        raise ValidationError(errors)
+    rules = rules_on(reviewed_on)
+    next_review = add_months(reviewed_on, rules.review_interval_months)
+    review = Review.objects.create(
+        plan=plan,
+        reviewed_on=reviewed_on,
+        reviewed_by=by,
+        participants=participants,
+        wellbeing_area_took_part=wellbeing_area_took_part,
+        notes=notes,
+        outcome=outcome,
+        next_review_due=None if outcome == ReviewOutcome.END else next_review,
+    )
+    log(case=case, by=by, kind=CaseEventKind.REVIEWED, obj=review, action="plan.reviewed",
+        data={"outcome": outcome, "version": plan.version})
+    if outcome == ReviewOutcome.END:
+        plan.end(on=reviewed_on)
+        plan.save()
+        end_participations(by=by, case=case)
+        case.close(on=reviewed_on, reason=close_reason)
+        case.save()
+        log(case=case, by=by, kind=CaseEventKind.CLOSED, action="case.closed",
+            data={"reason": close_reason})
+        return review
+    case.record_review(next_review_due=next_review)
+    case.save()
+    if outcome == ReviewOutcome.REVISE:
+        _start_revision(by=by, case=case, plan=plan)
+    return review
+
+
+def _start_revision(*, by, case, plan: IntegrationPlan) -> IntegrationPlan:
+    revision = IntegrationPlan.objects.create(
+        case=case,
+        version=case.plans.order_by("-version").first().version + 1,
+        language=plan.language,
+        long_term_goals=plan.long_term_goals,
+        period_goals=plan.period_goals,
+        job_seeking_obligation=plan.job_seeking_obligation,
+        follow_up=plan.follow_up,
+        starts_on=plan.starts_on,
+        ends_on=plan.ends_on,
+        drafted_by=by,
+    )
+    Measure.objects.bulk_create(
+        Measure(
+            plan=revision,
+            service_id=m.service_id,
+            provider_id=m.provider_id,
+            language=m.language,
+            hours=m.hours,
+            starts_on=m.starts_on,
+            ends_on=m.ends_on,
+            state=m.state,
+            notes=m.notes,
+        )
+        for m in plan.measures.all()
+    )
+    log(case=case, by=by, kind=CaseEventKind.PLAN_DRAFTED, obj=revision, action="plan.drafted",
+        data={"version": revision.version, "revises": plan.version})
+    return revision
+
+
+@transaction.atomic
+def measure_set_state(*, by, measure: Measure, action: str) -> Measure:
+    """Start, complete or interrupt a measure of the plan in force."""
+    measure = Measure.objects.select_for_update().select_related("plan__case").get(pk=measure.pk)
+    ensure_can(by, "casework.review_plan", measure.plan.case)
+    transitions = {"start": measure.start, "complete": measure.complete, "interrupt": measure.interrupt}
+    if action not in transitions:
+        raise ValueError(action)
+    ensure_transition(transitions[action], _("This measure cannot change that way."))
+    transitions[action]()
+    measure.save()
+    audit_record(actor=by, obj=measure, action=f"measure.{action}")
+    return measure

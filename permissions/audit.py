@@ -1,0 +1,44 @@
+"""The single entry point for writing the audit trail."""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+
+from django.db import models
+
+from .models import AuditEntry
+
+# The request's client address, set by ``permissions.middleware.AuditContextMiddleware``.
+current_ip: ContextVar[str | None] = ContextVar("current_ip", default=None)
+
+
+def _client_id_of(obj) -> int | None:
+    from casework.models import Client
+
+    if isinstance(obj, Client):
+        return obj.pk
+    for path in ("client_id", "case.client_id", "plan.case.client_id"):
+        target = obj
+        try:
+            for part in path.split("."):
+                target = getattr(target, part)
+        except AttributeError:
+            continue
+        if target is not None:
+            return target
+    return None
+
+
+def audit_record(*, actor, obj: models.Model, action: str, data: dict | None = None) -> AuditEntry:
+    """Append one entry: ``actor`` (a user, or None for the system) did ``action`` to ``obj``."""
+    return AuditEntry.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_name=actor.get_username() if getattr(actor, "pk", None) else "system",
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:200],
+        client_id=_client_id_of(obj),
+        ip_address=current_ip.get(),
+        data=data or {},
+    )
