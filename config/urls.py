@@ -8,5 +8,6 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("workflows.urls")),
     prefix_default_language=False,
 )

@@ -1,0 +1,147 @@
+"""The process of one integration case, and what viewflow's Task lacks: the queue (unit),
+due date, priority, follow-up date, reminders and escalation."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from viewflow.workflow.models import Process, Task
+
+from casework.models import IntegrationCase, Unit
+from casework.models.common import PublicIdMixin
+
+
+class IntegrationProcess(Process):
+    """viewflow's process for one case. The legal state lives on the case (its FSM)."""
+
+    case = models.OneToOneField(
+        IntegrationCase, on_delete=models.PROTECT, related_name="process", verbose_name=_("case")
+    )
+
+    class Meta:
+        verbose_name = _("integration path")
+        verbose_name_plural = _("integration paths")
+
+
+class TaskStatus(models.TextChoices):
+    NEW = "NEW", _("in the queue")
+    ASSIGNED = "ASSIGNED", _("assigned")
+    STARTED = "STARTED", _("in progress")
+    DONE = "DONE", _("done")
+    CANCELED = "CANCELED", _("cancelled")
+    ERROR = "ERROR", _("error")
+
+
+class Priority(models.IntegerChoices):
+    HIGH = 1, _("high")
+    NORMAL = 2, _("normal")
+    LOW = 3, _("low")
+
+
+class CaseTask(PublicIdMixin):
+    """One human task of the path, beside viewflow's Task, indexed for inbox, queue and
+    dashboard queries. ``status`` and ``owner`` mirror the Task's and are written in the same
+    transaction by ``workflows.services``."""
+
+    task = models.OneToOneField(Task, on_delete=models.CASCADE, related_name="case_task")
+    case = models.ForeignKey(
+        IntegrationCase, on_delete=models.CASCADE, related_name="tasks", verbose_name=_("case")
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="tasks", verbose_name=_("queue")
+    )
+    step = models.CharField(_("step"), max_length=40)
+    status = models.CharField(_("status"), max_length=20, choices=TaskStatus.choices)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="case_tasks",
+        verbose_name=_("assigned to"),
+    )
+    participation = models.ForeignKey(
+        "casework.WellbeingParticipation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tasks",
+    )
+    priority = models.PositiveSmallIntegerField(
+        _("priority"), choices=Priority.choices, default=Priority.NORMAL
+    )
+    due_on = models.DateField(_("due"), null=True, blank=True)
+    follow_up_on = models.DateField(_("follow up on"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    assigned_at = models.DateTimeField(_("assigned"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("reminded"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        indexes = [
+            models.Index(fields=["owner", "status", "due_on"], name="casetask_inbox"),
+            models.Index(fields=["unit", "status", "due_on"], name="casetask_queue"),
+            models.Index(fields=["status", "due_on"], name="casetask_due"),
+            models.Index(fields=["case", "status"], name="casetask_case"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} – {self.step}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def title(self):
+        return self.task.flow_task.task_title if self.task_id else self.step
+
+
+OPEN_STATUSES = ("NEW", "ASSIGNED", "STARTED")
+
+
+class Substitution(models.Model):
+    """``substitute`` covers ``absent``'s tasks from ``starts_on`` to ``ends_on`` inclusive."""
+
+    absent = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="substituted_by",
+        verbose_name=_("absent worker"),
+    )
+    substitute = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="substitutions",
+        verbose_name=_("substitute"),
+    )
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("arranged by"),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("substitution")
+        verbose_name_plural = _("substitutions")
+        indexes = [models.Index(fields=["substitute", "starts_on", "ends_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.substitute} → {self.absent} ({self.starts_on}–{self.ends_on})"
+
+    def clean(self):
+        super().clean()
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("The substitution cannot end before it starts.")})
+        if self.absent_id and self.absent_id == self.substitute_id:
+            raise ValidationError({"substitute": _("A worker cannot substitute for themselves.")})

@@ -55,6 +55,12 @@ class Assessment(PublicIdMixin):
         null=True,
         blank=True,
     )
+    wellbeing_participation_reason = models.TextField(
+        _("why the wellbeing area is invited"), blank=True
+    )
+    multi_professional_summary = models.TextField(
+        _("summary of the multi-professional assessment"), blank=True
+    )
     interpreter_used = models.BooleanField(_("an interpreter was used"), default=False)
     interpreter_language = LanguageField(_("interpreter's language"))
     assessed_by = models.ForeignKey(
@@ -88,6 +94,10 @@ class Assessment(PublicIdMixin):
         for name in ("plan_needed", "wellbeing_participation_needed"):
             if getattr(self, name) is None:
                 errors.setdefault(name, []).append(_("Answer yes or no."))
+        if self.wellbeing_participation_needed and not self.wellbeing_participation_reason.strip():
+            errors.setdefault("wellbeing_participation_reason", []).append(
+                _("Say why the wellbeing area is invited.")
+            )
         if self.interpreter_used and not self.interpreter_language:
             errors.setdefault("interpreter_language", []).append(
                 _("Choose the interpreter's language.")

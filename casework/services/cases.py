@@ -46,6 +46,8 @@ ASSESSMENT_FIELDS = (
     "other_service_needs",
     "plan_needed",
     "wellbeing_participation_needed",
+    "wellbeing_participation_reason",
+    "multi_professional_summary",
     "interpreter_used",
     "interpreter_language",
 )
@@ -174,6 +176,10 @@ def assessment_complete(*, by, case: IntegrationCase, data: dict | None = None) 
     if plan_always_required(case.category, rules):
         assessment.plan_needed = True
         assessment.wellbeing_participation_needed = True
+        if not assessment.wellbeing_participation_reason.strip():
+            assessment.wellbeing_participation_reason = str(
+                _("Unaccompanied minor: a plan is always made together with the wellbeing area.")
+            )
     errors = assessment.completion_errors()
     if errors:
         raise ValidationError(errors)
@@ -319,6 +325,34 @@ def end_participations(*, by, case, phases=None) -> None:
         active = active.filter(phase__in=phases)
     for participation in active.select_related("worker", "case"):
         _end_participation(by=by, participation=participation)
+
+
+@transaction.atomic
+def multi_professional_notes_save(
+    *, by, case: IntegrationCase, summary: str, plan_needed: bool | None
+) -> Assessment:
+    """The responsible worker's part of the multi-professional assessment."""
+    case = lock_case(case)
+    ensure_can(by, "casework.assess_case", case)
+    if case.state != CaseState.MULTI_PROFESSIONAL:
+        raise IllegalStep(
+            _("The multi-professional step is not under way; the case is at the step “%(state)s”.")
+            % {"state": state_label(case)},
+            code="illegal_step",
+        )
+    errors = {}
+    if not summary.strip():
+        errors["multi_professional_summary"] = _("Write the summary of the assessment.")
+    if plan_needed is None:
+        errors["plan_needed"] = _("Answer yes or no.")
+    if errors:
+        raise ValidationError(errors)
+    assessment = Assessment.objects.select_for_update().get(case=case)
+    assessment.multi_professional_summary = summary
+    assessment.plan_needed = plan_needed
+    assessment.save(update_fields=["multi_professional_summary", "plan_needed", "updated_at"])
+    audit_record(actor=by, obj=assessment, action="assessment.multi_professional_notes")
+    return assessment
 
 
 @transaction.atomic

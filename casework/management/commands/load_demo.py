@@ -9,6 +9,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import BaseCommand, call_command
 from django.db import transaction
 from django.db.models import F
+from django.test.utils import override_settings
+from viewflow.workflow.models import Task
 
 from casework import services
 from casework.hetu import make_identity_code
@@ -27,6 +29,7 @@ from casework.models import (
     Unit,
 )
 from casework.services._common import today
+from workflows.models import CaseTask
 
 REFERENCE_FIXTURES = ["roles", "rules", "organisations", "responsibility", "catalogue"]
 DEMO_PASSWORD = "kotopolku-demo"  # noqa: S105 - printed for the demo logins
@@ -123,7 +126,9 @@ class Command(BaseCommand):
         if User.objects.filter(username="anna").exists():
             self.stdout.write("Demo data already present; nothing more to load.")
         else:
-            with transaction.atomic():
+            # The demo's own notifications are not worth printing: keep them in memory.
+            with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"), \
+                    transaction.atomic():
                 users = self._staff()
                 self._clients(users)
             self.stdout.write(self.style.SUCCESS(f"Demo loaded: {Client.objects.count()} clients."))
@@ -146,6 +151,8 @@ class Command(BaseCommand):
         return users
 
     def _clients(self, users):
+        from workflows import services as flow_services
+
         by_org = {"kokkola": users["anna"], "kannus": users["kaisa"], "kp-tyollisyysalue": users["tuomas"]}
         municipalities = {m.code: m for m in Municipality.objects.all()}
         for number, spec in enumerate(CLIENTS):
@@ -170,84 +177,116 @@ class Command(BaseCommand):
             }
             organisation = Organisation.objects.get(code="kokkola" if muni == "272" else "kannus")
             worker = by_org["kokkola" if muni == "272" else "kannus"]
-            client = services.client_register(by=worker, organisation=organisation, data=data)
-            case = services.case_open(by=worker, client=client)
+            case = flow_services.client_register_and_start(
+                by=worker, organisation=organisation, data=data)
             worker = by_org[case.responsible_organisation.code]
             services.case_assign(by=worker, case=case, worker=worker)
             self._advance(case, worker, users, step, interpreter)
             self._backdate(case, days_ago)
 
+    def _task(self, case, step):
+        from workflows.models import CaseTask
+
+        return CaseTask.objects.get(case=case, step=step, status__in=["NEW", "ASSIGNED"])
+
+    def _do(self, case, step, by, data=None, draft=False):
+        """Take the step's task if it waits in the queue, then save or complete it."""
+        from workflows import services as flow_services
+
+        case_task = self._task(case, step)
+        if case_task.status == "NEW":
+            case_task = flow_services.task_claim(by=by, case_task=case_task)
+        if draft:
+            flow_services.task_save_draft_with_data(by=by, case_task=case_task, data=data or {})
+        else:
+            flow_services.task_complete_with_data(by=by, case_task=case_task, data=data or {})
+
+    def _fire_review_timer(self, case):
+        """Demo only: let the review timer fire now instead of months from now."""
+        for timer in Task.objects.filter(process__integrationprocess__case=case,
+                                         flow_task_type="TIMER", status="SCHEDULED"):
+            with timer.activation() as activation:
+                activation.start()
+                activation.execute()
+
     def _advance(self, case, worker, users, step, interpreter):
+        from workflows import services as flow_services
+
         reached = STEP_ORDER.index(step)
         if reached == 0:
             return
-        services.case_start_assessment(by=worker, case=case)
+        self._do(case, "intake", worker, {"note": "Ensitapaaminen Welcome Officessa."})
         wellbeing = step in ("multi_invited", "multi_contributed") or case.client.unaccompanied_minor
         data = {**ASSESSMENT, "interview_date": today(), "interpreter_used": bool(interpreter),
                 "interpreter_language": interpreter,
-                "plan_needed": step != "no_plan", "wellbeing_participation_needed": wellbeing}
+                "plan_needed": step != "no_plan", "wellbeing_participation_needed": wellbeing,
+                "wellbeing_participation_reason":
+                    "Perheen arjessa selviytymisen tuki ja terveyspalvelujen tarve." if wellbeing else ""}
         if step == "assessment":
-            services.assessment_save_draft(by=worker, case=case, data={
-                k: data[k] for k in ("interview_date", "literacy", "finnish_level", "life_situation")})
+            self._do(case, "assess", worker, {
+                k: data[k] for k in ("interview_date", "literacy", "finnish_level", "life_situation")},
+                draft=True)
             return
-        case = services.assessment_complete(by=worker, case=case, data=data)
+        self._do(case, "assess", worker, data)
+        case.refresh_from_db()
         if case.state == "multi_professional":
-            participation = services.wellbeing_invite(
-                by=worker, case=case,
-                reason="Asiakkaalla on sosiaali- ja terveyspalvelujen yhteensovittamisen tarve.")
             if step == "multi_invited":
                 return
-            services.wellbeing_assign(by=users["sanna"], participation=participation, worker=users["sanna"])
-            services.wellbeing_contribute(
-                by=users["sanna"], participation=participation,
-                contribution="Sosiaalityön arvio tehty; perheellä tuen tarvetta arjessa.",
-                services_offered="Perhetyö, terveystarkastus")
+            self._do(case, "wellbeing_contribution", users["sanna"], {
+                "contribution": "Sosiaalityön arvio tehty; perheellä tuen tarvetta arjessa.",
+                "services_offered": "Perhetyö, terveystarkastus"})
             if step == "multi_contributed":
                 return
-            case = services.multi_professional_complete(by=worker, case=case, plan_needed=True)
+            self._do(case, "responsible_contribution", worker, {
+                "multi_professional_summary": "Yhteinen arvio: suunnitelma laaditaan yhdessä Soiten kanssa.",
+                "plan_needed": True})
         if step == "no_plan":
             return
-        plan = services.plan_save_draft(by=worker, case=case, data={
+        civic = Service.objects.filter(kind="civic_orientation", language=case.client.mother_tongue).first()
+        measures = [{"service": Service.objects.get(code="integration-training-fi"),
+                     "provider": Organisation.objects.get(code="kpedu"), "language": "fi",
+                     "starts_on": today() + dt.timedelta(days=30),
+                     "ends_on": today() + dt.timedelta(days=300)}]
+        if civic:
+            measures.append({"service": civic, "provider": Organisation.objects.get(code="kokkola"),
+                             "language": civic.language, "hours": 70,
+                             "starts_on": today() + dt.timedelta(days=14),
+                             "ends_on": today() + dt.timedelta(days=60)})
+        plan = {
+            "language": "fi",
             "long_term_goals": "Työllistyminen omalle alalle ja suomen kielen B1-taso.",
             "period_goals": "Kotoutumiskoulutus ja yhteiskuntaorientaatio.",
             "job_seeking_obligation": "Hakee vähintään kahta työpaikkaa kuukaudessa."
             if case.category == "unemployed_jobseeker" else "",
             "follow_up": "Tapaaminen kuuden kuukauden välein ja tarvittaessa.",
             "starts_on": today(), "ends_on": today() + dt.timedelta(days=330),
-        })
-        services.measure_save(by=worker, plan=plan, data={
-            "service": Service.objects.get(code="integration-training-fi"),
-            "provider": Organisation.objects.get(code="kpedu"), "language": "fi",
-            "starts_on": today() + dt.timedelta(days=30), "ends_on": today() + dt.timedelta(days=300)})
-        civic = Service.objects.filter(kind="civic_orientation", language=case.client.mother_tongue).first()
-        if civic:
-            services.measure_save(by=worker, plan=plan, data={
-                "service": civic, "provider": Organisation.objects.get(code="kokkola"),
-                "language": civic.language, "hours": 70,
-                "starts_on": today() + dt.timedelta(days=14), "ends_on": today() + dt.timedelta(days=60)})
+            "measures": measures,
+        }
+        self._do(case, "draft_plan", worker, plan, draft=step == "planning")
         if step == "planning":
             return
         if step == "refused":
-            services.plan_record_refusal(
-                by=worker, plan=plan,
-                reason="Asiakas ei halua sitoutua kotoutumiskoulutukseen perhesyistä.")
+            self._do(case, "client_decision", worker, {
+                "decision": "refuse", "decided_on": today(),
+                "refusal_reason": "Asiakas ei halua sitoutua kotoutumiskoulutukseen perhesyistä."})
             return
-        services.plan_record_agreement(by=worker, plan=plan)
+        self._do(case, "client_decision", worker, {"decision": "agree", "decided_on": today()})
         if step == "agreed":
             return
-        services.plan_approve(by=worker, plan=plan)
+        self._do(case, "approve", worker, {"confirm": True})
         if step == "active":
             return
         if step == "moved":
-            services.case_close(by=worker, case=case, reason=CloseReason.MOVED_AWAY,
-                                note="Muutti Tampereelle.")
+            flow_services.path_close(by=worker, case=case, reason=CloseReason.MOVED_AWAY,
+                                     note="Muutti Tampereelle.")
             return
+        self._fire_review_timer(case)
         outcome = {"active_reviewed": ReviewOutcome.CONTINUE, "revising": ReviewOutcome.REVISE,
                    "ended": ReviewOutcome.END}[step]
-        services.review_record(
-            by=worker, case=case, notes="Kotoutumiskoulutus edennyt suunnitellusti.",
-            outcome=outcome, participants="Asiakas, tulkki, ohjaaja",
-            close_reason=CloseReason.GOALS_MET)
+        self._do(case, "review", worker, {
+            "reviewed_on": today(), "notes": "Kotoutumiskoulutus edennyt suunnitellusti.",
+            "outcome": outcome, "participants": "Asiakas, tulkki, ohjaaja",
+            "close_reason": CloseReason.GOALS_MET if outcome == ReviewOutcome.END else ""})
 
     def _backdate(self, case, days):
         """Demo only: move every date of the case ``days`` into the past, as if the path had
@@ -264,6 +303,10 @@ class Command(BaseCommand):
             reviewed_on=F("reviewed_on") - delta + dt.timedelta(days=days // 2 if days > 180 else 0),
             next_review_due=F("next_review_due") - delta + dt.timedelta(days=days // 2 if days > 180 else 0))
         CaseEvent.objects.filter(case=case).update(at=F("at") - delta)
+        CaseTask.objects.filter(case=case).update(
+            due_on=F("due_on") - delta, created_at=F("created_at") - delta)
+        Task.objects.filter(process__integrationprocess__case=case).update(
+            created=F("created") - delta, scheduled=F("scheduled") - delta)
 
     def _print_logins(self):
         self.stdout.write("\nDemo logins (password for all: %s)" % DEMO_PASSWORD)

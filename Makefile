@@ -1,0 +1,35 @@
+# Kotopolku: one command for the demo, one for the tests. See README.md.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1:8000
+
+.PHONY: install demo test lint messages clean-demo
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install --quiet -e ".[dev]"
+
+demo: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo
+	@echo "Kotopolku runs at http://$(HOST)/  (Ctrl+C stops it)"
+	$(BIN)/python manage.py runserver $(HOST)
+
+test: install
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# Update the translation catalogues and compile them (the .mo files are committed).
+messages: install
+	$(BIN)/python manage.py makemessages -l fi -l sv -l en --ignore "$(VENV)/*" --no-obsolete
+	$(BIN)/python manage.py compilemessages --ignore "$(VENV)/*"
+
+clean-demo:
+	rm -f db.sqlite3

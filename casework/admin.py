@@ -1,0 +1,89 @@
+"""Admin for configuration only: organisations, units, memberships, responsibility tables,
+the service catalogue and rule sets. Client data is never shown here (an administrator
+configures the system but reads no client data)."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    Membership,
+    Municipality,
+    Organisation,
+    ResponsibilityRule,
+    RuleSet,
+    Service,
+    StepTarget,
+    Unit,
+)
+
+
+class TranslatedNameAdmin(admin.ModelAdmin):
+    """Lists show the name in the admin user's language."""
+
+    search_fields = ["name_fi", "name_sv", "name_en", "code"]
+
+    @admin.display(description=_("name"))
+    def display_name(self, obj):
+        return obj.name
+
+
+@admin.register(Municipality)
+class MunicipalityAdmin(TranslatedNameAdmin):
+    list_display = ["display_name", "code", "bilingual", "majority_language"]
+    list_filter = ["bilingual"]
+
+
+class UnitInline(admin.TabularInline):
+    model = Unit
+    extra = 0
+    fields = ["code", "name_fi", "name_sv", "name_en", "handles_wellbeing_participation", "is_active"]
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(TranslatedNameAdmin):
+    list_display = ["display_name", "code", "kind", "is_active"]
+    list_filter = ["kind", "is_active"]
+    filter_horizontal = ["municipalities"]
+    inlines = [UnitInline]
+
+
+@admin.register(Unit)
+class UnitAdmin(TranslatedNameAdmin):
+    list_display = ["display_name", "organisation", "code", "handles_wellbeing_participation", "is_active"]
+    list_filter = ["organisation", "is_active"]
+    list_select_related = ["organisation"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "unit", "role", "can_see_protected_details", "is_active"]
+    list_filter = ["role", "is_active", "unit__organisation"]
+    list_select_related = ["user", "unit__organisation"]
+    search_fields = ["user__username", "user__first_name", "user__last_name"]
+    autocomplete_fields = ["user", "unit"]
+
+
+@admin.register(ResponsibilityRule)
+class ResponsibilityRuleAdmin(admin.ModelAdmin):
+    list_display = ["municipality", "category", "organisation", "unit"]
+    list_filter = ["municipality", "category", "organisation"]
+    list_select_related = ["municipality", "organisation", "unit__organisation"]
+
+
+@admin.register(Service)
+class ServiceAdmin(TranslatedNameAdmin):
+    list_display = ["display_name", "code", "kind", "language", "hours", "ends_with_final_test", "is_active"]
+    list_filter = ["kind", "is_active"]
+    filter_horizontal = ["providers"]
+
+
+class StepTargetInline(admin.TabularInline):
+    model = StepTarget
+    extra = 0
+
+
+@admin.register(RuleSet)
+class RuleSetAdmin(admin.ModelAdmin):
+    list_display = ["name", "valid_from", "valid_until", "first_plan_max_months",
+                    "review_interval_months", "civic_orientation_min_hours"]
+    inlines = [StepTargetInline]

@@ -1,0 +1,42 @@
+"""Reads, already narrowed to what the user may see, with the joins a page needs."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Q
+
+from permissions.policy import role_permissions
+
+from .models import IntegrationCase, WellbeingParticipation
+
+
+def organisations_where(user, perm: str) -> list[int]:
+    return [org for org, perms in role_permissions(user).items() if perm in perms]
+
+
+def cases_visible_to(user):
+    """Cases of the user's organisations, and those the user takes part in for the
+    wellbeing area (only while their part lasts)."""
+    orgs = organisations_where(user, "casework.view_client_data")
+    taking_part = WellbeingParticipation.objects.filter(
+        case=OuterRef("pk"), worker=user, ended_at__isnull=True
+    )
+    return IntegrationCase.objects.filter(
+        Q(responsible_organisation_id__in=orgs) | Exists(taking_part)
+    ).select_related("client", "client__municipality", "responsible_organisation", "unit", "owner")
+
+
+def can_see_full_case(user, case) -> bool:
+    """Full client data for staff of the responsible organisation; a wellbeing-area worker
+    taking part sees the case summary and their own steps."""
+    return case.responsible_organisation_id in organisations_where(user, "casework.view_client_data")
+
+
+def can_see_protected_details(user, case) -> bool:
+    """Address and contact details under a non-disclosure marking: only named staff."""
+    if not case.client.non_disclosure:
+        return can_see_full_case(user, case)
+    return user.memberships.filter(
+        is_active=True,
+        can_see_protected_details=True,
+        unit__organisation_id=case.responsible_organisation_id,
+    ).exists()

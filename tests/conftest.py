@@ -1,0 +1,62 @@
+import pytest
+from django.core.management import call_command
+from django.db import connection
+from django.utils import translation
+
+POSTGRES_ONLY_REASON = (
+    "needs PostgreSQL (database-level constraint or trigger); "
+    "run with DATABASE_URL=postgres://... to include it"
+)
+
+
+def is_postgres() -> bool:
+    """True when the tests run against PostgreSQL (the vendor is known without connecting)."""
+    return connection.vendor == "postgresql"
+
+
+def skip_unless_postgres(reason: str = POSTGRES_ONLY_REASON) -> None:
+    """Skip the calling test unless the database is PostgreSQL. Tests marked
+    ``@pytest.mark.postgres`` get this automatically (see ``pytest_runtest_setup``)."""
+    if not is_postgres():
+        pytest.skip(f"{reason} (database: {connection.vendor})")
+
+
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("postgres") is not None:
+        skip_unless_postgres()
+
+
+@pytest.fixture
+def reference_data(db):
+    """Roles, rules, the demo organisations, the responsibility table and the catalogue."""
+    call_command("load_demo", "--reference-only", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Users are created in many tests and by the demo loader; real hashing is slow."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+PSEUDO_PREFIX = "[fi] "
+
+
+@pytest.fixture
+def pseudo_finnish(monkeypatch):
+    """A stand-in Finnish catalogue: every message that goes through gettext while Finnish is
+    active comes out prefixed with ``[fi] ``. The real .po files may not exist yet; this shows
+    that a message is translatable and rendered in the user's language, not hard-coded.
+
+    Yields the prefix. Use with ``translation.override("fi")``.
+    """
+    translation.gettext("")  # binds the real implementation to ``_trans.gettext``
+    real_gettext = translation._trans.gettext
+
+    def fake_gettext(message):
+        text = real_gettext(message)
+        if (translation.get_language() or "")[:2] == "fi":
+            return PSEUDO_PREFIX + text
+        return text
+
+    monkeypatch.setattr(translation._trans, "gettext", fake_gettext)
+    return PSEUDO_PREFIX

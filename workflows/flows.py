@@ -1,0 +1,144 @@
+"""The integration path as a viewflow flow.
+
+The flow decides who does what next; every rule and every write is in ``casework.services``
+(called by ``workflows.steps``). The case's legal state is its FSM: the gateways below only
+read it, so the flow and the case cannot disagree.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from viewflow import this
+from viewflow.workflow import flow, lock
+
+from casework.models import CaseState
+
+from . import routing
+from .models import IntegrationProcess
+from .views import TaskView
+
+
+def _state(activation):
+    case = activation.process.case
+    case.refresh_from_db(fields=["state"])
+    return case.state
+
+
+class IntegrationFlow(flow.Flow):
+    """Intake, assessment, optional wellbeing-area participation, plan, follow-up, close."""
+
+    process_class = IntegrationProcess
+    lock_impl = lock.select_for_update_lock
+    process_title = _("Integration path")
+
+    start = flow.StartHandle(this.start_path).Next(this.intake)
+
+    intake = (
+        flow.View(TaskView.as_view())
+        .Annotation(title=_("Contact the client and start the assessment"))
+        .Assign(routing.case_owner)
+        .onCreate(routing.task_created)
+        .Next(this.assess)
+    )
+    assess = (
+        flow.View(TaskView.as_view())
+        .Annotation(title=_("Assess skills and service needs"))
+        .Assign(routing.case_owner)
+        .onCreate(routing.task_created)
+        .Next(this.needs_wellbeing)
+    )
+    needs_wellbeing = (
+        flow.If(lambda a: _state(a) == CaseState.MULTI_PROFESSIONAL)
+        .Annotation(title=_("Wellbeing area needed?"))
+        .Then(this.invite_wellbeing)
+        .Else(this.needs_plan)
+    )
+    invite_wellbeing = (
+        flow.Function(routing.invite_wellbeing_area)
+        .Annotation(title=_("Invite the wellbeing area"))
+        .Next(this.split)
+    )
+    split = flow.Split().Next(this.wellbeing_contribution).Next(this.responsible_contribution)
+    wellbeing_contribution = (
+        flow.View(TaskView.as_view())
+        .Annotation(title=_("Wellbeing area's contribution"))
+        .Assign(routing.participation_worker)
+        .onCreate(routing.task_created)
+        .Next(this.join)
+    )
+    responsible_contribution = (
+        flow.View(TaskView.as_view())
+        .Annotation(title=_("Multi-professional assessment: responsible worker's part"))
+        .Assign(routing.case_owner)
+        .onCreate(routing.task_created)
+        .Next(this.join)
+    )
+    join = flow.Join().Next(this.conclude_multi_professional)
+    conclude_multi_professional = (
+        flow.Function(routing.conclude_multi_professional)
+        .Annotation(title=_("Join the contributions"))
+        .Next(this.needs_plan)
+    )
+    needs_plan = (
+        flow.If(lambda a: _state(a) == CaseState.PLANNING)
+        .Annotation(title=_("Plan needed?"))
+        .Then(this.draft_plan)
+        .Else(this.end)
+    )
+    draft_plan = (
+        flow.View(TaskView.as_view())
+        .Annotation(title=_("Draw up the integration plan"))
+        .Assign(routing.case_owner)
+        .onCreate(routing.task_created)
+        .Next(this.client_decision)
+    )
+    client_decision = (
+        flow.View(TaskView.as_view())
+        .Annotation(title=_("Record the client's agreement or refusal"))
+        .Assign(routing.case_owner)
+        .onCreate(routing.task_created)
+        .Next(this.agreed)
+    )
+    agreed = (
+        flow.If(routing.latest_plan_agreed)
+        .Annotation(title=_("Client agreed?"))
+        .Then(this.approve)
+        .Else(this.after_refusal)
+    )
+    after_refusal = (
+        flow.If(lambda a: _state(a) == CaseState.PLAN_ACTIVE)
+        .Annotation(title=_("Plan in force?"))
+        .Then(this.wait_review)
+        .Else(this.end)
+    )
+    approve = (
+        flow.View(TaskView.as_view())
+        .Annotation(title=_("Approve the integration plan"))
+        .Assign(routing.case_owner)
+        .onCreate(routing.task_created)
+        .Next(this.wait_review)
+    )
+    wait_review = (
+        flow.Timer(routing.review_task_time)
+        .Annotation(title=_("Until the review is near"))
+        .Next(this.review)
+    )
+    review = (
+        flow.View(TaskView.as_view())
+        .Annotation(title=_("Review the integration plan"))
+        .Assign(routing.case_owner)
+        .onCreate(routing.task_created)
+        .Next(this.review_outcome)
+    )
+    review_outcome = (
+        flow.Switch()
+        .Annotation(title=_("Outcome of the review"))
+        .Case(this.draft_plan, routing.revision_started)
+        .Case(this.wait_review, lambda a: _state(a) == CaseState.PLAN_ACTIVE)
+        .Default(this.end)
+    )
+    end = flow.End()
+
+    def start_path(self, activation, case):
+        activation.process.case = case
+        return activation.process

@@ -1,0 +1,185 @@
+"""Forms of the path's steps. Validation of rules happens in the services; the views put
+the services' errors next to the fields."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from casework.languages import language_choices
+from casework.models import (
+    Assessment,
+    CloseReason,
+    IntegrationPlan,
+    Measure,
+    Organisation,
+    ReviewOutcome,
+    Service,
+)
+
+YES_NO = [("", "---------"), ("true", _("yes")), ("false", _("no"))]
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class YesNoField(forms.TypedChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(
+            choices=YES_NO, coerce=lambda v: v == "true", empty_value=None, required=False, **kwargs
+        )
+
+
+class LanguageChoiceField(forms.ChoiceField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(choices=self._choices_now, **kwargs)
+
+    @staticmethod
+    def _choices_now():
+        return [("", "---------"), *language_choices()]
+
+
+class IntakeForm(forms.Form):
+    note = forms.CharField(
+        label=_("Note on the first contact"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+
+class AssessmentForm(forms.ModelForm):
+    plan_needed = YesNoField(label=_("an integration plan is needed"))
+    wellbeing_participation_needed = YesNoField(
+        label=_("social and health services need coordinating with the wellbeing area")
+    )
+    interpreter_language = LanguageChoiceField(label=_("interpreter's language"))
+
+    class Meta:
+        model = Assessment
+        fields = [
+            "interview_date", "interpreter_used", "interpreter_language", "literacy",
+            "finnish_level", "swedish_level", "learning_skills", "working_life_skills",
+            "education_history", "work_history", "education_goals", "particular_skills",
+            "life_situation", "other_service_needs", "plan_needed",
+            "wellbeing_participation_needed", "wellbeing_participation_reason",
+        ]
+        widgets = {"interview_date": DateInput()} | {
+            name: forms.Textarea(attrs={"rows": 3})
+            for name in ["learning_skills", "working_life_skills", "education_history",
+                         "work_history", "education_goals", "particular_skills", "life_situation",
+                         "other_service_needs", "wellbeing_participation_reason"]
+        }
+
+    def clean_interview_date(self):
+        value = self.cleaned_data.get("interview_date")
+        if value and value > timezone.localdate():
+            raise forms.ValidationError(_("The interview date cannot be in the future."))
+        return value
+
+
+class WellbeingContributionForm(forms.Form):
+    contribution = forms.CharField(
+        label=_("The wellbeing area's assessment"), widget=forms.Textarea(attrs={"rows": 5})
+    )
+    services_offered = forms.CharField(
+        label=_("Wellbeing-area services offered"), widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+    )
+
+
+class ResponsibleContributionForm(forms.Form):
+    multi_professional_summary = forms.CharField(
+        label=_("Summary of the multi-professional assessment"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    plan_needed = YesNoField(label=_("an integration plan is needed"))
+
+
+class PlanForm(forms.ModelForm):
+    language = forms.ChoiceField(
+        label=_("language of the plan"),
+        choices=[("fi", "suomi"), ("sv", "svenska"), ("en", "English")],
+    )
+
+    class Meta:
+        model = IntegrationPlan
+        fields = ["language", "starts_on", "ends_on", "long_term_goals", "period_goals",
+                  "job_seeking_obligation", "follow_up"]
+        widgets = {"starts_on": DateInput(), "ends_on": DateInput()} | {
+            name: forms.Textarea(attrs={"rows": 3})
+            for name in ["long_term_goals", "period_goals", "job_seeking_obligation", "follow_up"]
+        }
+
+
+class MeasureForm(forms.ModelForm):
+    language = LanguageChoiceField(label=_("language"))
+
+    class Meta:
+        model = Measure
+        fields = ["service", "provider", "language", "hours", "starts_on", "ends_on", "notes"]
+        widgets = {"starts_on": DateInput(), "ends_on": DateInput(),
+                   "notes": forms.TextInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = Service.objects.filter(is_active=True).order_by("kind", "name_fi")
+        self.fields["provider"].queryset = Organisation.objects.filter(is_active=True).order_by("name_fi")
+
+
+MeasureFormSet = forms.modelformset_factory(
+    Measure, form=MeasureForm, extra=1, can_delete=True
+)
+
+
+class ClientDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("The client's decision"),
+        choices=[("agree", _("agrees to the plan")), ("refuse", _("refuses the plan"))],
+        widget=forms.RadioSelect,
+    )
+    decided_on = forms.DateField(label=_("Date"), widget=DateInput(), initial=timezone.localdate)
+    refusal_reason = forms.CharField(
+        label=_("Reason for refusing"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decided_on") and data["decided_on"] > timezone.localdate():
+            self.add_error("decided_on", _("The date cannot be in the future."))
+        if data.get("decision") == "refuse" and not (data.get("refusal_reason") or "").strip():
+            self.add_error("refusal_reason", _("Record the reason the client gave."))
+        return data
+
+
+class ApproveForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("I have checked the plan and approve it"), required=True
+    )
+
+
+class ReviewForm(forms.Form):
+    reviewed_on = forms.DateField(label=_("Date of the review"), widget=DateInput(),
+                                  initial=timezone.localdate)
+    participants = forms.CharField(label=_("Participants"), required=False)
+    wellbeing_area_took_part = forms.BooleanField(label=_("The wellbeing area took part"),
+                                                  required=False)
+    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 5}))
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=ReviewOutcome.choices,
+                                widget=forms.RadioSelect)
+    close_reason = forms.ChoiceField(
+        label=_("Reason for ending"), required=False,
+        choices=[("", "---------"), (CloseReason.GOALS_MET, CloseReason.GOALS_MET.label),
+                 (CloseReason.PLAN_ENDED, CloseReason.PLAN_ENDED.label),
+                 (CloseReason.PERIOD_ENDED, CloseReason.PERIOD_ENDED.label),
+                 (CloseReason.OTHER, CloseReason.OTHER.label)],
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("outcome") == ReviewOutcome.END and not data.get("close_reason"):
+            self.add_error("close_reason", _("Choose why the plan ends."))
+        return data

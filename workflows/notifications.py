@@ -1,0 +1,100 @@
+"""Email notifications (Django's mail; the console backend in development).
+
+Messages carry no client data beyond the case number: email is not a secure channel for
+special-category personal data. Each is written in Finnish, Swedish and English."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import send_mass_mail
+from django.db import transaction
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+LANGUAGES = ("fi", "sv", "en")
+
+
+def _in_all_languages(render) -> str:
+    parts = []
+    for language in LANGUAGES:
+        with translation.override(language):
+            parts.append(render())
+    return "\n\n---\n\n".join(parts)
+
+
+def _send(recipients, subject_fn, body_fn) -> None:
+    addresses = sorted({user.email for user in recipients if user and user.email})
+    if not addresses:
+        return
+    with translation.override("fi"):
+        subject = subject_fn()
+    body = _in_all_languages(body_fn)
+    messages = [(subject, body, settings.DEFAULT_FROM_EMAIL, [address]) for address in addresses]
+    # Only once the change is committed: a rolled-back step sends nothing.
+    transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=True))
+
+
+def _unit_members(unit, roles=None):
+    from django.contrib.auth import get_user_model
+
+    members = get_user_model().objects.filter(
+        is_active=True, memberships__unit=unit, memberships__is_active=True
+    )
+    if roles:
+        members = members.filter(memberships__role__in=roles)
+    return members.distinct()
+
+
+def task_assigned(case_task, *, by=None) -> None:
+    """A task was given to a person by someone else."""
+    if not case_task.owner_id or case_task.owner == by:
+        return
+    _send(
+        [case_task.owner],
+        lambda: _("Kotopolku: a task was assigned to you (case %(case)s)")
+        % {"case": case_task.case.number},
+        lambda: _("The task “%(task)s” of case %(case)s was assigned to you. Due: %(due)s.")
+        % {"task": case_task.title, "case": case_task.case.number,
+           "due": case_task.due_on.strftime("%d.%m.%Y") if case_task.due_on else "-"},
+    )
+
+
+def wellbeing_invited(case_task) -> None:
+    recipients = (
+        [case_task.owner] if case_task.owner_id
+        else list(_unit_members(case_task.unit, roles=["wellbeing_worker", "manager"]))
+    )
+    _send(
+        recipients,
+        lambda: _("Kotopolku: the wellbeing area is invited to case %(case)s")
+        % {"case": case_task.case.number},
+        lambda: _("%(organisation)s invites the wellbeing area to take part in the "
+                  "multi-professional step of case %(case)s. The task is in the queue of %(unit)s.")
+        % {"organisation": case_task.case.responsible_organisation, "case": case_task.case.number,
+           "unit": case_task.unit},
+    )
+
+
+def review_reminder(case_task) -> None:
+    recipients = (
+        [case_task.owner] if case_task.owner_id
+        else list(_unit_members(case_task.unit, roles=["case_worker", "manager"]))
+    )
+    _send(
+        recipients,
+        lambda: _("Kotopolku: review of case %(case)s falls due") % {"case": case_task.case.number},
+        lambda: _("The integration plan of case %(case)s must be reviewed by %(due)s.")
+        % {"case": case_task.case.number,
+           "due": case_task.due_on.strftime("%d.%m.%Y") if case_task.due_on else "-"},
+    )
+
+
+def task_escalated(case_task) -> None:
+    _send(
+        list(_unit_members(case_task.unit, roles=["manager"])),
+        lambda: _("Kotopolku: overdue task in case %(case)s") % {"case": case_task.case.number},
+        lambda: _("The task “%(task)s” of case %(case)s in the queue of %(unit)s was due on "
+                  "%(due)s and is not done.")
+        % {"task": case_task.title, "case": case_task.case.number, "unit": case_task.unit,
+           "due": case_task.due_on.strftime("%d.%m.%Y") if case_task.due_on else "-"},
+    )

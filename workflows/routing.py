@@ -1,0 +1,161 @@
+"""Who gets each task, in which queue, by when: callbacks the flow's nodes use."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+from viewflow.workflow.status import STATUS
+
+from casework import services as casework_services
+from casework.models import (
+    Assessment,
+    ClientCategory,
+    ParticipationPhase,
+    PlanState,
+    Step,
+)
+from casework.rules import rules_on
+
+from . import notifications
+from .models import CaseTask, Priority
+
+# Flow node → the step whose target duration sets the due date.
+NODE_STEPS = {
+    "intake": Step.INTAKE,
+    "assess": Step.ASSESSMENT,
+    "wellbeing_contribution": Step.MULTI_PROFESSIONAL,
+    "responsible_contribution": Step.MULTI_PROFESSIONAL,
+    "draft_plan": Step.PLANNING,
+    "client_decision": Step.AGREEMENT,
+    "approve": Step.APPROVAL,
+    "review": Step.REVIEW,
+}
+WELLBEING_NODES = {"wellbeing_contribution"}
+HIGH_PRIORITY_CATEGORIES = {ClientCategory.UNACCOMPANIED_MINOR, ClientCategory.TRAFFICKING_VICTIM}
+
+
+def _case(activation):
+    """The case, re-read: a service may have changed it earlier in this transaction."""
+    case = activation.process.case
+    case.refresh_from_db()
+    return case
+
+
+def active_participation(case, phase=ParticipationPhase.ASSESSMENT):
+    return (
+        case.participations.filter(phase=phase, ended_at__isnull=True)
+        .select_related("unit", "worker")
+        .order_by("-invited_at")
+        .first()
+    )
+
+
+def case_owner(activation):
+    """The case's responsible worker gets the next step, if they still work in its unit's
+    organisation; otherwise the task waits in the unit's queue."""
+    case = _case(activation)
+    owner = case.owner
+    if owner and owner.is_active and owner.memberships.filter(
+        is_active=True, unit__organisation_id=case.responsible_organisation_id
+    ).exists():
+        return owner
+    return None
+
+
+def participation_worker(activation):
+    participation = active_participation(_case(activation))
+    return participation.worker if participation else None
+
+
+def review_date(case) -> dt.date:
+    """The day the next review falls due: the scheduled review, or earlier if the plan or
+    the integration period ends first."""
+    plan = case.plans.filter(state=PlanState.APPROVED).first()
+    candidates = [d for d in (case.next_review_due, plan.ends_on if plan else None,
+                              case.integration_period_ends_on) if d]
+    return min(candidates) if candidates else timezone.localdate()
+
+
+def review_task_time(activation):
+    """The review task appears ``review_reminder_days`` before the review falls due."""
+    case = _case(activation)
+    due = review_date(case)
+    remind_on = due - dt.timedelta(days=rules_on(min(due, timezone.localdate())).review_reminder_days)
+    moment = timezone.make_aware(dt.datetime.combine(remind_on, dt.time(7, 0)))
+    return max(moment, timezone.now())
+
+
+def due_date(case, node_name: str) -> dt.date | None:
+    if node_name == "review":
+        return review_date(case)
+    step = NODE_STEPS.get(node_name)
+    days = rules_on().target_days(step) if step else None
+    return timezone.localdate() + dt.timedelta(days=days) if days else None
+
+
+def task_created(activation):
+    """Put a new human task in its queue with its due date and priority."""
+    case = _case(activation)
+    task = activation.task
+    node = task.flow_task.name
+    participation = active_participation(case) if node in WELLBEING_NODES else None
+    unit = participation.unit if participation else case.unit
+    case_task = CaseTask.objects.create(
+        task=task,
+        case=case,
+        unit=unit,
+        step=node,
+        status=task.status,
+        owner=task.owner,
+        participation=participation,
+        priority=Priority.HIGH if case.category in HIGH_PRIORITY_CATEGORIES else Priority.NORMAL,
+        due_on=due_date(case, node),
+        assigned_at=timezone.now() if task.owner_id else None,
+    )
+    if node == "review":
+        notifications.review_reminder(case_task)
+        case_task.reminded_at = timezone.now()
+        case_task.save(update_fields=["reminded_at"])
+    if node in WELLBEING_NODES:
+        notifications.wellbeing_invited(case_task)
+
+
+def _last_owner(activation, node_name):
+    task = (
+        activation.process.task_set.filter(flow_task=getattr(type(activation.flow_class.instance), node_name),
+                                           status=STATUS.DONE)
+        .order_by("-finished")
+        .first()
+    )
+    return task.owner if task else None
+
+
+def invite_wellbeing_area(activation):
+    case = _case(activation)
+    assessment = Assessment.objects.get(case=case)
+    casework_services.wellbeing_invite(
+        by=assessment.assessed_by,
+        case=case,
+        reason=assessment.wellbeing_participation_reason or assessment.other_service_needs or "-",
+    )
+
+
+def conclude_multi_professional(activation):
+    case = _case(activation)
+    assessment = Assessment.objects.get(case=case)
+    casework_services.multi_professional_complete(
+        by=_last_owner(activation, "responsible_contribution"),
+        case=case,
+        plan_needed=bool(assessment.plan_needed),
+        summary=assessment.multi_professional_summary,
+    )
+
+
+def latest_plan_agreed(activation) -> bool:
+    plan = _case(activation).plans.order_by("-version").first()
+    return plan is not None and plan.state == PlanState.AGREED
+
+
+def revision_started(activation) -> bool:
+    return _case(activation).plans.filter(state=PlanState.DRAFT).exists()

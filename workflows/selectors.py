@@ -1,0 +1,36 @@
+"""Task lists: each a single query whatever the number of rows."""
+
+from __future__ import annotations
+
+from django.db.models import F
+
+from .models import CaseTask
+from .services import substituted_users
+
+LIST_RELATED = ("case", "case__client", "unit", "unit__organisation", "owner", "task")
+
+
+def _ordered(qs):
+    return qs.select_related(*LIST_RELATED).order_by(
+        F("due_on").asc(nulls_last=True), "priority", "created_at"
+    )
+
+
+def inbox_for(user):
+    """Open tasks assigned to the user, and to the workers the user covers for today."""
+    owners = [user.pk, *substituted_users(user)]
+    return _ordered(CaseTask.objects.filter(owner_id__in=owners, status__in=("ASSIGNED", "STARTED")))
+
+
+def queue_for(user, unit_ids=None):
+    """Unassigned tasks waiting in the user's units' queues."""
+    units = list(
+        user.memberships.filter(is_active=True, unit__is_active=True).values_list("unit_id", flat=True)
+    )
+    if unit_ids is not None:
+        units = [u for u in units if u in set(unit_ids)]
+    return _ordered(CaseTask.objects.filter(unit_id__in=units, status="NEW"))
+
+
+def case_tasks(case):
+    return case.tasks.select_related("unit", "owner", "task").order_by("created_at")

@@ -1,0 +1,330 @@
+"""Orchestration services of the path: start it, claim, release, reassign, complete a step,
+transfer and close. Each step's business rules are in ``casework.services``; these add the
+task engine around them, under the flow's row lock."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from viewflow.workflow.exceptions import FlowLockFailed
+from viewflow.workflow.status import STATUS
+
+from casework import services as casework_services
+from casework.models import CaseState, Client, IntegrationCase, Role
+from permissions.policy import can_in_organisation, ensure_can
+
+from . import notifications
+from .models import OPEN_STATUSES, CaseTask, Substitution
+
+
+class TaskConflict(Exception):
+    """The task was changed by someone else (completed, claimed) or is locked right now."""
+
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+def _flow():
+    from .flows import IntegrationFlow
+
+    return IntegrationFlow
+
+
+# --- starting ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def path_start(*, by, client: Client, contacted_on=None) -> IntegrationCase:
+    """Open the client's case in the responsible organisation's queue and start its path."""
+    case = casework_services.case_open(by=by, client=client, contacted_on=contacted_on)
+    _flow().start.run(case=case)
+    return case
+
+
+@transaction.atomic
+def client_register_and_start(*, by, organisation, data: dict, contacted_on=None) -> IntegrationCase:
+    client = casework_services.client_register(by=by, organisation=organisation, data=data)
+    return path_start(by=by, client=client, contacted_on=contacted_on)
+
+
+# --- who may act ------------------------------------------------------------------------
+
+
+def substituted_users(user, on=None):
+    """Ids of the workers ``user`` covers for today."""
+    on = on or timezone.localdate()
+    return list(
+        Substitution.objects.filter(substitute=user, starts_on__lte=on, ends_on__gte=on)
+        .values_list("absent_id", flat=True)
+    )
+
+
+def _step(case_task):
+    from .steps import STEPS
+
+    return STEPS[case_task.step]
+
+
+def is_unit_member(user, unit, roles=None) -> bool:
+    memberships = user.memberships.filter(is_active=True, unit=unit)
+    if roles:
+        memberships = memberships.filter(role__in=roles)
+    return memberships.exists()
+
+
+def can_claim(user, case_task) -> bool:
+    return is_unit_member(user, case_task.unit) and can_in_organisation(
+        user, _step(case_task).permission, case_task.unit.organisation_id
+    )
+
+
+def can_manage_queue(user, unit) -> bool:
+    return is_unit_member(user, unit, roles=[Role.MANAGER]) and can_in_organisation(
+        user, "casework.manage_queue", unit.organisation_id
+    )
+
+
+# --- locking ----------------------------------------------------------------------------
+
+
+def _locked(case_task):
+    """Lock the process (viewflow's lock) and re-read the task and its row."""
+    task = case_task.task
+    try:
+        activation_cm = task.activation()
+        activation = activation_cm.__enter__()
+    except FlowLockFailed as error:
+        raise TaskConflict(_("Someone else is working on this task right now. Try again.")) from error
+    fresh = CaseTask.objects.select_for_update().select_related("unit", "case", "task").get(pk=case_task.pk)
+    return activation_cm, activation, fresh
+
+
+def _mirror(case_task, activation, *, by_status=None):
+    task = activation.task
+    case_task.status = by_status or task.status
+    case_task.owner_id = task.owner_id
+    if task.status == STATUS.DONE or by_status == STATUS.DONE:
+        case_task.finished_at = timezone.now()
+    case_task.save()
+
+
+class _TaskLock:
+    def __init__(self, case_task):
+        self.case_task = case_task
+
+    def __enter__(self):
+        self.cm, self.activation, self.fresh = _locked(self.case_task)
+        return self.activation, self.fresh
+
+    def __exit__(self, exc_type, exc, tb):
+        return self.cm.__exit__(exc_type, exc, tb)
+
+
+# --- claim, release, reassign -----------------------------------------------------------
+
+
+@transaction.atomic
+def task_claim(*, by, case_task: CaseTask) -> CaseTask:
+    """Take an unassigned task from one's unit's queue."""
+    with _TaskLock(case_task) as (activation, fresh):
+        if fresh.status != STATUS.NEW:
+            raise TaskConflict(_("This task has already been taken or completed."))
+        if not can_claim(by, fresh):
+            raise PermissionDenied(_("Only members of %(unit)s can take this task.") % {"unit": fresh.unit})
+        activation.assign(by)
+        fresh.assigned_at = timezone.now()
+        _mirror(fresh, activation)
+        if fresh.participation_id:
+            casework_services.wellbeing_assign(by=by, participation=fresh.participation, worker=by)
+        return fresh
+
+
+@transaction.atomic
+def task_release(*, by, case_task: CaseTask) -> CaseTask:
+    """Put an assigned task back in the queue (its owner, or the unit's manager)."""
+    with _TaskLock(case_task) as (activation, fresh):
+        if fresh.status not in (STATUS.ASSIGNED, STATUS.STARTED):
+            raise TaskConflict(_("This task is not assigned to anyone."))
+        if fresh.owner_id != by.pk and not can_manage_queue(by, fresh.unit):
+            raise PermissionDenied(_("Only the task's worker or the unit's manager can release it."))
+        if activation.task.status == STATUS.STARTED:
+            activation.task.status = STATUS.ASSIGNED
+        activation.unassign()
+        fresh.assigned_at = None
+        _mirror(fresh, activation)
+        return fresh
+
+
+def _reassign_locked(*, by, activation, fresh, to):
+    if fresh.status not in OPEN_STATUSES:
+        raise TaskConflict(_("The task “%(task)s” is already completed.") % {"task": fresh.title})
+    if not is_unit_member(to, fresh.unit) or not can_in_organisation(
+        to, _step(fresh).permission, fresh.unit.organisation_id
+    ):
+        raise ValidationError(
+            _("%(worker)s cannot take tasks of %(unit)s.")
+            % {"worker": to.get_full_name() or to, "unit": fresh.unit}
+        )
+    if activation.task.status == STATUS.NEW:
+        activation.assign(to)
+    else:
+        activation.task.status = STATUS.ASSIGNED
+        activation.reassign(user=to)
+    fresh.assigned_at = timezone.now()
+    _mirror(fresh, activation)
+    if fresh.participation_id:
+        casework_services.wellbeing_assign(by=None, participation=fresh.participation, worker=to)
+    notifications.task_assigned(fresh, by=by)
+
+
+@transaction.atomic
+def tasks_reassign(*, by, case_tasks, to) -> list[CaseTask]:
+    """A manager gives one or many tasks of their units to ``to``. All or nothing."""
+    done = []
+    for case_task in case_tasks:
+        with _TaskLock(case_task) as (activation, fresh):
+            if not can_manage_queue(by, fresh.unit):
+                raise PermissionDenied(_("Only the unit's manager can reassign its tasks."))
+            _reassign_locked(by=by, activation=activation, fresh=fresh, to=to)
+            done.append(fresh)
+    return done
+
+
+# --- completing -------------------------------------------------------------------------
+
+
+def _ensure_may_work_on(by, fresh, activation):
+    if fresh.status not in (STATUS.ASSIGNED, STATUS.STARTED):
+        if fresh.status == STATUS.DONE:
+            raise TaskConflict(_("This task has already been completed."))
+        if fresh.status == STATUS.NEW:
+            raise TaskConflict(_("Take the task from the queue before working on it."))
+        raise TaskConflict(_("This task is no longer open."))
+    if fresh.owner_id == by.pk:
+        return
+    if fresh.owner_id in substituted_users(by) and can_claim(by, fresh):
+        # A substitute takes over the absent worker's task before acting on it.
+        activation.task.status = STATUS.ASSIGNED
+        activation.reassign(user=by)
+        _mirror(fresh, activation)
+        return
+    raise TaskConflict(_("This task is assigned to someone else."))
+
+
+@transaction.atomic
+def task_save_draft(*, by, case_task: CaseTask, forms: dict) -> None:
+    with _TaskLock(case_task) as (activation, fresh):
+        _ensure_may_work_on(by, fresh, activation)
+        step = _step(fresh)
+        if not step.has_draft:
+            raise ValidationError(_("This step has no draft."))
+        step.save_draft(by=by, case=fresh.case, task=activation.task, forms=forms)
+
+
+@transaction.atomic
+def task_complete(*, by, case_task: CaseTask, forms: dict) -> CaseTask:
+    """Complete the step: its service moves the case, then the flow creates what is next.
+    Exactly one of two concurrent completions succeeds; the other gets ``TaskConflict``."""
+    with _TaskLock(case_task) as (activation, fresh):
+        _ensure_may_work_on(by, fresh, activation)
+        _step(fresh).complete(by=by, case=fresh.case, task=activation.task, forms=forms)
+        if activation.task.status == STATUS.ASSIGNED:
+            activation.start(None)
+        activation.execute()
+        _mirror(fresh, activation, by_status=STATUS.DONE)
+        return fresh
+
+
+def task_complete_with_data(*, by, case_task: CaseTask, data: dict) -> CaseTask:
+    """Complete a step from plain values (API, scripts, demo), validated by the same forms."""
+    from .steps import forms_for
+
+    return task_complete(by=by, case_task=case_task, forms=forms_for(case_task, data))
+
+
+def task_save_draft_with_data(*, by, case_task: CaseTask, data: dict) -> None:
+    from .steps import forms_for
+
+    task_save_draft(by=by, case_task=case_task, forms=forms_for(case_task, data))
+
+
+# --- transfer and close -----------------------------------------------------------------
+
+
+def _open_tasks(case):
+    return list(
+        CaseTask.objects.filter(case=case, status__in=OPEN_STATUSES)
+        .select_related("unit", "task", "owner")
+    )
+
+
+@transaction.atomic
+def case_transfer(*, by, case: IntegrationCase, reason: str) -> IntegrationCase:
+    """Move responsibility (and the open tasks) to whoever the client's facts now point to."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the case is transferred.")})
+    old_unit_id = case.unit_id
+    case = casework_services.case_transfer(by=by, case=case, reason=reason)
+    if case.unit_id == old_unit_id:
+        return case
+    for case_task in _open_tasks(case):
+        if case_task.participation_id:
+            continue  # the wellbeing area's tasks stay in its own queue
+        with _TaskLock(case_task) as (activation, fresh):
+            fresh.unit = case.unit
+            if activation.task.owner_id and not is_unit_member(activation.task.owner, case.unit):
+                if activation.task.status == STATUS.STARTED:
+                    activation.task.status = STATUS.ASSIGNED
+                activation.unassign()
+                fresh.assigned_at = None
+            _mirror(fresh, activation)
+    return case
+
+
+@transaction.atomic
+def client_change(*, by, client: Client, changes: dict, reason: str = "") -> Client:
+    """Update the client's facts; if they change who is responsible, transfer the case."""
+    from casework.services.clients import ROUTING_FIELDS
+
+    case = client.cases.exclude(state=CaseState.CLOSED).first()
+    if case is not None:
+        ensure_can(by, "casework.assess_case", case)
+    client, changed = casework_services.client_update(by=by, client=client, changes=changes)
+    if case is not None and changed & set(ROUTING_FIELDS):
+        case_transfer(by=by, case=case, reason=reason or str(_("The client's facts changed.")))
+    return client
+
+
+@transaction.atomic
+def path_close(*, by, case: IntegrationCase, reason: str, note: str = "") -> IntegrationCase:
+    """Close the case before its path ends (the client moves away, declines, ...)."""
+    case = casework_services.case_close(by=by, case=case, reason=reason, note=note)
+    process = getattr(case, "process", None)
+    if process is not None and process.status == STATUS.NEW:
+        _flow().instance.cancel(process)
+        CaseTask.objects.filter(case=case, status__in=OPEN_STATUSES).update(
+            status=STATUS.CANCELED, finished_at=timezone.now()
+        )
+    return case
+
+
+# --- substitutes ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def substitution_arrange(*, by, absent, substitute, starts_on, ends_on) -> Substitution:
+    """A manager names a substitute who covers an absent worker's tasks."""
+    shared = absent.memberships.filter(is_active=True).values_list("unit_id", flat=True)
+    managed = [m.unit for m in by.memberships.filter(is_active=True, role=Role.MANAGER, unit_id__in=shared)]
+    if not any(can_manage_queue(by, unit) for unit in managed):
+        raise PermissionDenied(_("Only the absent worker's manager can arrange a substitute."))
+    if not substitute.memberships.filter(is_active=True, unit_id__in=shared).exists():
+        raise ValidationError({"substitute": _("The substitute must work in the same unit.")})
+    substitution = Substitution(absent=absent, substitute=substitute, starts_on=starts_on,
+                                ends_on=ends_on, created_by=by)
+    substitution.full_clean()
+    substitution.save()
+    return substitution

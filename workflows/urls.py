@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "workflows"
+
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("queue/", views.queue, name="queue"),
+    path("tasks/<uuid:uuid>/", views.TaskView.as_view(), name="task"),
+    path("tasks/<uuid:uuid>/claim/", views.claim, name="claim"),
+    path("tasks/<uuid:uuid>/release/", views.release, name="release"),
+    path("cases/<uuid:uuid>/", views.case_detail, name="case"),
+    path("cases/<uuid:uuid>/chart.svg", views.case_chart, name="case_chart"),
+    path("flow/chart.svg", views.flow_chart, name="flow_chart"),
+    path("flow/chart.bpmn", views.flow_chart, {"fmt": "bpmn"}, name="flow_bpmn"),
+]

@@ -1,0 +1,194 @@
+"""Pages of the path: inbox, queue, task forms, the case page with the flow chart, and
+registering a client."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.decorators.http import require_POST
+
+from casework.selectors import can_see_full_case, can_see_protected_details, cases_visible_to
+from permissions.audit import audit_record
+
+from . import selectors
+from .models import CaseTask
+
+
+def _case_task_for(user, uuid) -> CaseTask:
+    """The task, if the user may see its case (else 404, revealing nothing)."""
+    case_task = get_object_or_404(
+        CaseTask.objects.select_related("case", "case__client", "unit", "owner", "task", "participation"),
+        uuid=uuid,
+    )
+    if not cases_visible_to(user).filter(pk=case_task.case_id).exists():
+        from .services import can_claim
+
+        # A wellbeing-area worker sees an invitation waiting in their unit's queue.
+        if not (case_task.participation_id and can_claim(user, case_task)):
+            raise Http404
+    return case_task
+
+
+@login_required
+def inbox(request):
+    tasks = list(selectors.inbox_for(request.user))
+    return render(request, "workflows/inbox.html", {"tasks": tasks})
+
+
+@login_required
+def queue(request):
+    from .services import can_claim
+
+    tasks = list(selectors.queue_for(request.user))
+    for case_task in tasks:
+        case_task.claimable = can_claim(request.user, case_task)
+    return render(request, "workflows/queue.html", {"tasks": tasks})
+
+
+@login_required
+@require_POST
+def claim(request, uuid):
+    from .services import TaskConflict, task_claim
+
+    case_task = _case_task_for(request.user, uuid)
+    try:
+        task_claim(by=request.user, case_task=case_task)
+    except (TaskConflict, PermissionDenied) as error:
+        messages.error(request, str(error))
+        return redirect("workflows:queue")
+    messages.success(request, _("The task is now yours."))
+    return redirect("workflows:task", uuid=case_task.uuid)
+
+
+@login_required
+@require_POST
+def release(request, uuid):
+    from .services import TaskConflict, task_release
+
+    case_task = _case_task_for(request.user, uuid)
+    try:
+        task_release(by=request.user, case_task=case_task)
+    except (TaskConflict, PermissionDenied) as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("The task is back in the queue."))
+    return redirect("workflows:inbox")
+
+
+@method_decorator(login_required, name="dispatch")
+class TaskView(LoginRequiredMixin, View):
+    """A step's form: save a draft, or complete the step. An invalid form keeps the task
+    open and every value entered."""
+
+    def _load(self, request, uuid):
+        from .services import substituted_users
+        from .steps import STEPS
+
+        case_task = _case_task_for(request.user, uuid)
+        self.may_work = case_task.is_open and case_task.owner_id in (
+            request.user.pk, *substituted_users(request.user))
+        return case_task, STEPS[case_task.step]
+
+    def _render(self, request, case_task, step, forms, status=200):
+        case = case_task.case
+        audit_record(actor=request.user, obj=case.client, action="client.viewed",
+                     data={"via": "task", "task": str(case_task.uuid)})
+        return render(request, step.template, {
+            "case_task": case_task, "case": case, "client": case.client, "step": step,
+            "forms": forms, "form": forms.get("form"), "may_work": self.may_work,
+            "full_case": can_see_full_case(request.user, case),
+            "protected_visible": can_see_protected_details(request.user, case),
+        }, status=status)
+
+    def get(self, request, uuid):
+        case_task, step = self._load(request, uuid)
+        forms = step.build_forms(case=case_task.case, task=case_task.task)
+        return self._render(request, case_task, step, forms)
+
+    def post(self, request, uuid):
+        from .services import TaskConflict, task_complete, task_save_draft
+        from .steps import apply_errors, forms_valid
+
+        case_task, step = self._load(request, uuid)
+        forms = step.build_forms(case=case_task.case, task=case_task.task, data=request.POST)
+        action = "draft" if request.POST.get("action") == "draft" and step.has_draft else "complete"
+        if not forms_valid(forms):
+            messages.error(request, _("Check the fields marked below."))
+            return self._render(request, case_task, step, forms, status=400)
+        try:
+            if action == "draft":
+                task_save_draft(by=request.user, case_task=case_task, forms=forms)
+            else:
+                task_complete(by=request.user, case_task=case_task, forms=forms)
+        except TaskConflict as error:
+            messages.error(request, error.message)
+            self.may_work = False
+            return self._render(request, case_task, step, forms, status=409)
+        except ValidationError as error:
+            apply_errors(forms, error)
+            messages.error(request, _("Check the fields marked below."))
+            return self._render(request, case_task, step, forms, status=400)
+        except PermissionDenied as error:
+            messages.error(request, str(error))
+            return self._render(request, case_task, step, forms, status=403)
+        if action == "draft":
+            messages.success(request, _("Draft saved."))
+            return redirect("workflows:task", uuid=case_task.uuid)
+        messages.success(request, _("Step completed."))
+        return redirect("workflows:case", uuid=case_task.case.uuid)
+
+
+@login_required
+def case_detail(request, uuid):
+    case = get_object_or_404(cases_visible_to(request.user), uuid=uuid)
+    audit_record(actor=request.user, obj=case.client, action="client.viewed", data={"via": "case"})
+    full = can_see_full_case(request.user, case)
+    context = {
+        "case": case,
+        "client": case.client,
+        "full_case": full,
+        "protected_visible": can_see_protected_details(request.user, case),
+        "tasks": selectors.case_tasks(case),
+        "events": case.events.select_related("actor") if full else None,
+        "plans": case.plans.prefetch_related("measures__service", "measures__provider", "reviews")
+        if full else None,
+        "assessment": getattr(case, "assessment", None) if full else None,
+        "participations": case.participations.select_related("organisation", "worker"),
+    }
+    return render(request, "workflows/case_detail.html", context)
+
+
+@login_required
+def case_chart(request, uuid):
+    from viewflow.workflow import chart
+
+    from .flows import IntegrationFlow
+
+    case = get_object_or_404(cases_visible_to(request.user), uuid=uuid)
+    grid = chart.calc_layout_data(IntegrationFlow)
+    process = getattr(case, "process", None)
+    if process is not None:
+        chart.calc_cell_status(IntegrationFlow, grid, process.pk)
+    return HttpResponse(chart.grid_to_svg(grid), content_type="image/svg+xml")
+
+
+@login_required
+def flow_chart(request, fmt="svg"):
+    from viewflow.workflow import chart
+
+    from .flows import IntegrationFlow
+
+    if fmt == "bpmn":
+        grid = chart.calc_layout_data(IntegrationFlow, edge_start_gap_size=0, edge_end_gap_size=0)
+        response = HttpResponse(chart.grid_to_bpmn(grid), content_type="application/xml")
+        response["Content-Disposition"] = 'attachment; filename="kotopolku-integration-path.bpmn"'
+        return response
+    grid = chart.calc_layout_data(IntegrationFlow)
+    return HttpResponse(chart.grid_to_svg(grid), content_type="image/svg+xml")
