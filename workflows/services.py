@@ -90,15 +90,41 @@ def can_manage_queue(user, unit) -> bool:
 # --- locking ----------------------------------------------------------------------------
 
 
+LOCK_TIMEOUT = "10s"
+
+
+def lock_process(process_pk) -> None:
+    """Wait for the process row, inside the caller's transaction.
+
+    viewflow's ``select_for_update_lock`` asks with NOWAIT and retries; nested in our
+    services' transaction a refused NOWAIT would abort the whole transaction, so we take the
+    same row lock first, waiting (at most ``LOCK_TIMEOUT``). viewflow's own lock then finds
+    the row already ours. A second person acting on the same path waits here, then sees what
+    the first one did.
+    """
+    from django.db import DatabaseError, connection
+
+    from .models import IntegrationProcess
+
+    try:
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+        IntegrationProcess.objects.select_for_update().filter(pk=process_pk).exists()
+    except DatabaseError as error:
+        raise TaskConflict(_("Someone else is working on this task right now. Try again.")) from error
+
+
 def _locked(case_task):
-    """Lock the process (viewflow's lock) and re-read the task and its row."""
+    """Lock the process (ours, then viewflow's) and re-read the task and its row."""
     task = case_task.task
+    lock_process(task.process_id)
     try:
         activation_cm = task.activation()
         activation = activation_cm.__enter__()
     except FlowLockFailed as error:
         raise TaskConflict(_("Someone else is working on this task right now. Try again.")) from error
-    fresh = CaseTask.objects.select_for_update().select_related("unit", "case", "task").get(pk=case_task.pk)
+    fresh = CaseTask.objects.select_for_update(of=("self",)).select_related("unit", "case", "task").get(pk=case_task.pk)
     return activation_cm, activation, fresh
 
 
@@ -139,6 +165,9 @@ def task_claim(*, by, case_task: CaseTask) -> CaseTask:
         _mirror(fresh, activation)
         if fresh.participation_id:
             casework_services.wellbeing_assign(by=by, participation=fresh.participation, worker=by)
+        elif fresh.case.owner_id is None:
+            # Whoever takes the case's first task becomes its responsible worker.
+            casework_services.case_assign(by=by, case=fresh.case, worker=by)
         return fresh
 
 
@@ -177,6 +206,8 @@ def _reassign_locked(*, by, activation, fresh, to):
     _mirror(fresh, activation)
     if fresh.participation_id:
         casework_services.wellbeing_assign(by=None, participation=fresh.participation, worker=to)
+    elif fresh.case.owner_id != to.pk:
+        casework_services.case_assign(by=by, case=fresh.case, worker=to)
     notifications.task_assigned(fresh, by=by)
 
 
@@ -304,6 +335,7 @@ def path_close(*, by, case: IntegrationCase, reason: str, note: str = "") -> Int
     case = casework_services.case_close(by=by, case=case, reason=reason, note=note)
     process = getattr(case, "process", None)
     if process is not None and process.status == STATUS.NEW:
+        lock_process(process.pk)
         _flow().instance.cancel(process)
         CaseTask.objects.filter(case=case, status__in=OPEN_STATUSES).update(
             status=STATUS.CANCELED, finished_at=timezone.now()

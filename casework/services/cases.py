@@ -245,7 +245,7 @@ def wellbeing_invite(*, by, case: IntegrationCase, reason: str) -> WellbeingPart
 
 
 def _lock_participation(participation) -> WellbeingParticipation:
-    return WellbeingParticipation.objects.select_for_update().select_related("case", "unit").get(
+    return WellbeingParticipation.objects.select_for_update(of=("self",)).select_related("case", "unit").get(
         pk=participation.pk
     )
 
@@ -320,7 +320,7 @@ def wellbeing_end(*, by, participation: WellbeingParticipation) -> WellbeingPart
 
 
 def end_participations(*, by, case, phases=None) -> None:
-    active = case.participations.select_for_update().filter(ended_at__isnull=True)
+    active = case.participations.select_for_update(of=("self",)).filter(ended_at__isnull=True)
     if phases is not None:
         active = active.filter(phase__in=phases)
     for participation in active.select_related("worker", "case"):

@@ -40,7 +40,7 @@ MEASURE_FIELDS = ("service", "provider", "language", "hours", "starts_on", "ends
 
 
 def _lock_plan(plan: IntegrationPlan) -> IntegrationPlan:
-    return IntegrationPlan.objects.select_for_update().select_related("case").get(pk=plan.pk)
+    return IntegrationPlan.objects.select_for_update(of=("self",)).select_related("case").get(pk=plan.pk)
 
 
 def _draft_of(case: IntegrationCase) -> IntegrationPlan | None:
@@ -385,7 +385,7 @@ def _start_revision(*, by, case, plan: IntegrationPlan) -> IntegrationPlan:
 @transaction.atomic
 def measure_set_state(*, by, measure: Measure, action: str) -> Measure:
     """Start, complete or interrupt a measure of the plan in force."""
-    measure = Measure.objects.select_for_update().select_related("plan__case").get(pk=measure.pk)
+    measure = Measure.objects.select_for_update(of=("self",)).select_related("plan__case").get(pk=measure.pk)
     ensure_can(by, "casework.review_plan", measure.plan.case)
     transitions = {"start": measure.start, "complete": measure.complete, "interrupt": measure.interrupt}
     if action not in transitions:

@@ -1,0 +1,77 @@
+"""Two people acting on one task at the same time: exactly one succeeds (PostgreSQL)."""
+
+import threading
+
+import pytest
+from django.db import connection, connections
+
+from workflows import services
+from workflows.models import CaseTask
+
+from .conftest import assessment, open_task
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+]
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL's row locks (SELECT ... FOR UPDATE NOWAIT)")
+
+
+def _race(functions):
+    barrier = threading.Barrier(len(functions))
+    results = [None] * len(functions)
+
+    def run(index, function):
+        try:
+            barrier.wait()
+            results[index] = ("ok", function())
+        except Exception as error:  # noqa: BLE001 - the outcome is what is tested
+            results[index] = ("error", error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i, f)) for i, f in enumerate(functions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+def test_two_concurrent_completions_exactly_one_succeeds(start_path, staff):
+    anna, maria = staff["anna"], staff["maria"]
+    case = start_path()
+    intake = services.task_claim(by=anna, case_task=open_task(case, "intake"))
+    services.task_complete_with_data(by=anna, case_task=intake, data={})
+    task = open_task(case, "assess")
+    # anna completes in two browser tabs at once
+    results = _race([
+        lambda: services.task_complete_with_data(by=anna, case_task=task, data=assessment()),
+        lambda: services.task_complete_with_data(by=anna, case_task=task, data=assessment()),
+    ])
+    outcomes = sorted(kind for kind, _ in results)
+    assert outcomes == ["error", "ok"], results
+    error = next(value for kind, value in results if kind == "error")
+    assert isinstance(error, services.TaskConflict), error
+    assert CaseTask.objects.filter(case=case, step="draft_plan").count() == 1
+    assert CaseTask.objects.get(pk=task.pk).status == "DONE"
+    case.refresh_from_db()
+    assert case.state == "planning"
+    assert maria  # the manager exists but took no part
+
+
+def test_two_concurrent_claims_exactly_one_wins(start_path, staff):
+    case = start_path()
+    task = open_task(case, "intake")
+    results = _race([
+        lambda: services.task_claim(by=staff["anna"], case_task=task),
+        lambda: services.task_claim(by=staff["bertil"], case_task=task),
+    ])
+    assert sorted(kind for kind, _ in results) == ["error", "ok"], results
+    winner = next(value for kind, value in results if kind == "ok")
+    assert CaseTask.objects.get(pk=task.pk).owner_id == winner.owner_id

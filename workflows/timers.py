@@ -1,0 +1,56 @@
+"""The periodic sweep: fire due review timers and escalate overdue tasks.
+
+Safe to run from several places at once: viewflow re-checks each timer under the flow's row
+lock, and escalation takes each overdue task's row with SKIP LOCKED and re-checks that it is
+not yet escalated, so nothing fires twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+from viewflow.workflow.timers import fire_due_timers
+
+from permissions.audit import audit_record
+
+from . import notifications
+from .models import OPEN_STATUSES, CaseTask
+
+ESCALATION_BATCH = 500
+
+
+@dataclass
+class SweepResult:
+    timers_fired: int
+    escalated: int
+
+
+def escalate_overdue(*, today=None, batch_size=ESCALATION_BATCH) -> int:
+    """Mark overdue open tasks escalated and tell the unit's managers, once per task."""
+    today = today or timezone.localdate()
+    escalated = 0
+    while True:
+        with transaction.atomic():
+            batch = list(
+                CaseTask.objects.select_for_update(skip_locked=True, of=("self",))
+                .filter(status__in=OPEN_STATUSES, due_on__lt=today, escalated_at__isnull=True)
+                .select_related("case", "unit", "task")
+                .order_by("due_on", "pk")[:batch_size]
+            )
+            if not batch:
+                return escalated
+            now = timezone.now()
+            for case_task in batch:
+                case_task.escalated_at = now
+                notifications.task_escalated(case_task)
+            CaseTask.objects.bulk_update(batch, ["escalated_at"])
+            for case_task in batch:
+                audit_record(actor=None, obj=case_task.case, action="task.escalated",
+                             data={"task": str(case_task.uuid), "step": case_task.step})
+            escalated += len(batch)
+
+
+def sweep(*, today=None) -> SweepResult:
+    return SweepResult(timers_fired=fire_due_timers(), escalated=escalate_overdue(today=today))
