@@ -36,7 +36,14 @@ class MunicipalityAdmin(TranslatedNameAdmin):
 class UnitInline(admin.TabularInline):
     model = Unit
     extra = 0
-    fields = ["code", "name_fi", "name_sv", "name_en", "handles_wellbeing_participation", "is_active"]
+    fields = [
+        "code",
+        "name_fi",
+        "name_sv",
+        "name_en",
+        "handles_wellbeing_participation",
+        "is_active",
+    ]
 
 
 @admin.register(Organisation)
@@ -49,7 +56,13 @@ class OrganisationAdmin(TranslatedNameAdmin):
 
 @admin.register(Unit)
 class UnitAdmin(TranslatedNameAdmin):
-    list_display = ["display_name", "organisation", "code", "handles_wellbeing_participation", "is_active"]
+    list_display = [
+        "display_name",
+        "organisation",
+        "code",
+        "handles_wellbeing_participation",
+        "is_active",
+    ]
     list_filter = ["organisation", "is_active"]
     list_select_related = ["organisation"]
 
@@ -72,7 +85,15 @@ class ResponsibilityRuleAdmin(admin.ModelAdmin):
 
 @admin.register(Service)
 class ServiceAdmin(TranslatedNameAdmin):
-    list_display = ["display_name", "code", "kind", "language", "hours", "ends_with_final_test", "is_active"]
+    list_display = [
+        "display_name",
+        "code",
+        "kind",
+        "language",
+        "hours",
+        "ends_with_final_test",
+        "is_active",
+    ]
     list_filter = ["kind", "is_active"]
     filter_horizontal = ["providers"]
 
@@ -84,6 +105,12 @@ class StepTargetInline(admin.TabularInline):
 
 @admin.register(RuleSet)
 class RuleSetAdmin(admin.ModelAdmin):
-    list_display = ["name", "valid_from", "valid_until", "first_plan_max_months",
-                    "review_interval_months", "civic_orientation_min_hours"]
+    list_display = [
+        "name",
+        "valid_from",
+        "valid_until",
+        "first_plan_max_months",
+        "review_interval_months",
+        "civic_orientation_min_hours",
+    ]
     inlines = [StepTargetInline]

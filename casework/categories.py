@@ -39,7 +39,10 @@ def derive_category(client) -> ClientCategory:
         return ClientCategory.TEMPORARY_PROTECTION
     if client.social_assistance_non_temporary:
         return ClientCategory.SOCIAL_ASSISTANCE
-    if client.child_home_care_allowance or client.labour_market_status == LabourMarketStatus.HOME_PARENT:
+    if (
+        client.child_home_care_allowance
+        or client.labour_market_status == LabourMarketStatus.HOME_PARENT
+    ):
         return ClientCategory.HOME_PARENT
     return ClientCategory.OTHER
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from .models import ClientCategory, Municipality, Organisation, OrganisationKind, ResponsibilityRule, Unit
+from .models import (
+    ClientCategory,
+    Municipality,
+    Organisation,
+    OrganisationKind,
+    ResponsibilityRule,
+    Unit,
+)
 
 
 class NoResponsibleOrganisation(ValidationError):
@@ -71,9 +78,7 @@ def wellbeing_area_for(municipality: Municipality) -> Organisation:
 
 def wellbeing_unit_for(area: Organisation) -> Unit:
     unit = (
-        area.units.filter(is_active=True)
-        .order_by("-handles_wellbeing_participation", "pk")
-        .first()
+        area.units.filter(is_active=True).order_by("-handles_wellbeing_participation", "pk").first()
     )
     if unit is None:
         raise NoResponsibleOrganisation(

@@ -28,7 +28,9 @@ def cases_visible_to(user):
 def can_see_full_case(user, case) -> bool:
     """Full client data for staff of the responsible organisation; a wellbeing-area worker
     taking part sees the case summary and their own steps."""
-    return case.responsible_organisation_id in organisations_where(user, "casework.view_client_data")
+    return case.responsible_organisation_id in organisations_where(
+        user, "casework.view_client_data"
+    )
 
 
 def can_see_protected_details(user, case) -> bool:

@@ -47,7 +47,9 @@ class LanguageChoiceField(forms.ChoiceField):
 
 class IntakeForm(forms.Form):
     note = forms.CharField(
-        label=_("Note on the first contact"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+        label=_("Note on the first contact"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
     )
 
 
@@ -61,17 +63,37 @@ class AssessmentForm(forms.ModelForm):
     class Meta:
         model = Assessment
         fields = [
-            "interview_date", "interpreter_used", "interpreter_language", "literacy",
-            "finnish_level", "swedish_level", "learning_skills", "working_life_skills",
-            "education_history", "work_history", "education_goals", "particular_skills",
-            "life_situation", "other_service_needs", "plan_needed",
-            "wellbeing_participation_needed", "wellbeing_participation_reason",
+            "interview_date",
+            "interpreter_used",
+            "interpreter_language",
+            "literacy",
+            "finnish_level",
+            "swedish_level",
+            "learning_skills",
+            "working_life_skills",
+            "education_history",
+            "work_history",
+            "education_goals",
+            "particular_skills",
+            "life_situation",
+            "other_service_needs",
+            "plan_needed",
+            "wellbeing_participation_needed",
+            "wellbeing_participation_reason",
         ]
         widgets = {"interview_date": DateInput()} | {
             name: forms.Textarea(attrs={"rows": 3})
-            for name in ["learning_skills", "working_life_skills", "education_history",
-                         "work_history", "education_goals", "particular_skills", "life_situation",
-                         "other_service_needs", "wellbeing_participation_reason"]
+            for name in [
+                "learning_skills",
+                "working_life_skills",
+                "education_history",
+                "work_history",
+                "education_goals",
+                "particular_skills",
+                "life_situation",
+                "other_service_needs",
+                "wellbeing_participation_reason",
+            ]
         }
 
     def clean_interview_date(self):
@@ -86,7 +108,8 @@ class WellbeingContributionForm(forms.Form):
         label=_("The wellbeing area's assessment"), widget=forms.Textarea(attrs={"rows": 5})
     )
     services_offered = forms.CharField(
-        label=_("Wellbeing-area services offered"), widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Wellbeing-area services offered"),
+        widget=forms.Textarea(attrs={"rows": 3}),
         required=False,
     )
 
@@ -107,8 +130,15 @@ class PlanForm(forms.ModelForm):
 
     class Meta:
         model = IntegrationPlan
-        fields = ["language", "starts_on", "ends_on", "long_term_goals", "period_goals",
-                  "job_seeking_obligation", "follow_up"]
+        fields = [
+            "language",
+            "starts_on",
+            "ends_on",
+            "long_term_goals",
+            "period_goals",
+            "job_seeking_obligation",
+            "follow_up",
+        ]
         widgets = {"starts_on": DateInput(), "ends_on": DateInput()} | {
             name: forms.Textarea(attrs={"rows": 3})
             for name in ["long_term_goals", "period_goals", "job_seeking_obligation", "follow_up"]
@@ -121,18 +151,19 @@ class MeasureForm(forms.ModelForm):
     class Meta:
         model = Measure
         fields = ["service", "provider", "language", "hours", "starts_on", "ends_on", "notes"]
-        widgets = {"starts_on": DateInput(), "ends_on": DateInput(),
-                   "notes": forms.TextInput()}
+        widgets = {"starts_on": DateInput(), "ends_on": DateInput(), "notes": forms.TextInput()}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["service"].queryset = Service.objects.filter(is_active=True).order_by("kind", "name_fi")
-        self.fields["provider"].queryset = Organisation.objects.filter(is_active=True).order_by("name_fi")
+        self.fields["service"].queryset = Service.objects.filter(is_active=True).order_by(
+            "kind", "name_fi"
+        )
+        self.fields["provider"].queryset = Organisation.objects.filter(is_active=True).order_by(
+            "name_fi"
+        )
 
 
-MeasureFormSet = forms.modelformset_factory(
-    Measure, form=MeasureForm, extra=1, can_delete=True
-)
+MeasureFormSet = forms.modelformset_factory(Measure, form=MeasureForm, extra=1, can_delete=True)
 
 
 class ClientDecisionForm(forms.Form):
@@ -156,26 +187,31 @@ class ClientDecisionForm(forms.Form):
 
 
 class ApproveForm(forms.Form):
-    confirm = forms.BooleanField(
-        label=_("I have checked the plan and approve it"), required=True
-    )
+    confirm = forms.BooleanField(label=_("I have checked the plan and approve it"), required=True)
 
 
 class ReviewForm(forms.Form):
-    reviewed_on = forms.DateField(label=_("Date of the review"), widget=DateInput(),
-                                  initial=timezone.localdate)
+    reviewed_on = forms.DateField(
+        label=_("Date of the review"), widget=DateInput(), initial=timezone.localdate
+    )
     participants = forms.CharField(label=_("Participants"), required=False)
-    wellbeing_area_took_part = forms.BooleanField(label=_("The wellbeing area took part"),
-                                                  required=False)
+    wellbeing_area_took_part = forms.BooleanField(
+        label=_("The wellbeing area took part"), required=False
+    )
     notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 5}))
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=ReviewOutcome.choices,
-                                widget=forms.RadioSelect)
+    outcome = forms.ChoiceField(
+        label=_("Outcome"), choices=ReviewOutcome.choices, widget=forms.RadioSelect
+    )
     close_reason = forms.ChoiceField(
-        label=_("Reason for ending"), required=False,
-        choices=[("", "---------"), (CloseReason.GOALS_MET, CloseReason.GOALS_MET.label),
-                 (CloseReason.PLAN_ENDED, CloseReason.PLAN_ENDED.label),
-                 (CloseReason.PERIOD_ENDED, CloseReason.PERIOD_ENDED.label),
-                 (CloseReason.OTHER, CloseReason.OTHER.label)],
+        label=_("Reason for ending"),
+        required=False,
+        choices=[
+            ("", "---------"),
+            (CloseReason.GOALS_MET, CloseReason.GOALS_MET.label),
+            (CloseReason.PLAN_ENDED, CloseReason.PLAN_ENDED.label),
+            (CloseReason.PERIOD_ENDED, CloseReason.PERIOD_ENDED.label),
+            (CloseReason.OTHER, CloseReason.OTHER.label),
+        ],
     )
 
     def clean(self):

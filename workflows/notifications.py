@@ -51,41 +51,63 @@ def task_assigned(case_task, *, by=None) -> None:
         return
     _send(
         [case_task.owner],
-        lambda: _("Kotopolku: a task was assigned to you (case %(case)s)")
-        % {"case": case_task.case.number},
-        lambda: _("The task “%(task)s” of case %(case)s was assigned to you. Due: %(due)s.")
-        % {"task": case_task.title, "case": case_task.case.number,
-           "due": case_task.due_on.strftime("%d.%m.%Y") if case_task.due_on else "-"},
+        lambda: (
+            _("Kotopolku: a task was assigned to you (case %(case)s)")
+            % {"case": case_task.case.number}
+        ),
+        lambda: (
+            _("The task “%(task)s” of case %(case)s was assigned to you. Due: %(due)s.")
+            % {
+                "task": case_task.title,
+                "case": case_task.case.number,
+                "due": case_task.due_on.strftime("%d.%m.%Y") if case_task.due_on else "-",
+            }
+        ),
     )
 
 
 def wellbeing_invited(case_task) -> None:
     recipients = (
-        [case_task.owner] if case_task.owner_id
+        [case_task.owner]
+        if case_task.owner_id
         else list(_unit_members(case_task.unit, roles=["wellbeing_worker", "manager"]))
     )
     _send(
         recipients,
-        lambda: _("Kotopolku: the wellbeing area is invited to case %(case)s")
-        % {"case": case_task.case.number},
-        lambda: _("%(organisation)s invites the wellbeing area to take part in the "
-                  "multi-professional step of case %(case)s. The task is in the queue of %(unit)s.")
-        % {"organisation": case_task.case.responsible_organisation, "case": case_task.case.number,
-           "unit": case_task.unit},
+        lambda: (
+            _("Kotopolku: the wellbeing area is invited to case %(case)s")
+            % {"case": case_task.case.number}
+        ),
+        lambda: (
+            _(
+                "%(organisation)s invites the wellbeing area to take part in the "
+                "multi-professional step of case %(case)s. The task is in the queue of %(unit)s."
+            )
+            % {
+                "organisation": case_task.case.responsible_organisation,
+                "case": case_task.case.number,
+                "unit": case_task.unit,
+            }
+        ),
     )
 
 
 def review_reminder(case_task) -> None:
     recipients = (
-        [case_task.owner] if case_task.owner_id
+        [case_task.owner]
+        if case_task.owner_id
         else list(_unit_members(case_task.unit, roles=["case_worker", "manager"]))
     )
     _send(
         recipients,
         lambda: _("Kotopolku: review of case %(case)s falls due") % {"case": case_task.case.number},
-        lambda: _("The integration plan of case %(case)s must be reviewed by %(due)s.")
-        % {"case": case_task.case.number,
-           "due": case_task.due_on.strftime("%d.%m.%Y") if case_task.due_on else "-"},
+        lambda: (
+            _("The integration plan of case %(case)s must be reviewed by %(due)s.")
+            % {
+                "case": case_task.case.number,
+                "due": case_task.due_on.strftime("%d.%m.%Y") if case_task.due_on else "-",
+            }
+        ),
     )
 
 
@@ -93,8 +115,16 @@ def task_escalated(case_task) -> None:
     _send(
         list(_unit_members(case_task.unit, roles=["manager"])),
         lambda: _("Kotopolku: overdue task in case %(case)s") % {"case": case_task.case.number},
-        lambda: _("The task “%(task)s” of case %(case)s in the queue of %(unit)s was due on "
-                  "%(due)s and is not done.")
-        % {"task": case_task.title, "case": case_task.case.number, "unit": case_task.unit,
-           "due": case_task.due_on.strftime("%d.%m.%Y") if case_task.due_on else "-"},
+        lambda: (
+            _(
+                "The task “%(task)s” of case %(case)s in the queue of %(unit)s was due on "
+                "%(due)s and is not done."
+            )
+            % {
+                "task": case_task.title,
+                "case": case_task.case.number,
+                "unit": case_task.unit,
+                "due": case_task.due_on.strftime("%d.%m.%Y") if case_task.due_on else "-",
+            }
+        ),
     )

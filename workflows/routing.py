@@ -56,9 +56,13 @@ def case_owner(activation):
     organisation; otherwise the task waits in the unit's queue."""
     case = _case(activation)
     owner = case.owner
-    if owner and owner.is_active and owner.memberships.filter(
-        is_active=True, unit__organisation_id=case.responsible_organisation_id
-    ).exists():
+    if (
+        owner
+        and owner.is_active
+        and owner.memberships.filter(
+            is_active=True, unit__organisation_id=case.responsible_organisation_id
+        ).exists()
+    ):
         return owner
     return None
 
@@ -72,8 +76,15 @@ def review_date(case) -> dt.date:
     """The day the next review falls due: the scheduled review, or earlier if the plan or
     the integration period ends first."""
     plan = case.plans.filter(state=PlanState.APPROVED).first()
-    candidates = [d for d in (case.next_review_due, plan.ends_on if plan else None,
-                              case.integration_period_ends_on) if d]
+    candidates = [
+        d
+        for d in (
+            case.next_review_due,
+            plan.ends_on if plan else None,
+            case.integration_period_ends_on,
+        )
+        if d
+    ]
     return min(candidates) if candidates else timezone.localdate()
 
 
@@ -81,7 +92,9 @@ def review_task_time(activation):
     """The review task appears ``review_reminder_days`` before the review falls due."""
     case = _case(activation)
     due = review_date(case)
-    remind_on = due - dt.timedelta(days=rules_on(min(due, timezone.localdate())).review_reminder_days)
+    remind_on = due - dt.timedelta(
+        days=rules_on(min(due, timezone.localdate())).review_reminder_days
+    )
     moment = timezone.make_aware(dt.datetime.combine(remind_on, dt.time(7, 0)))
     return max(moment, timezone.now())
 
@@ -123,8 +136,9 @@ def task_created(activation):
 
 def _last_owner(activation, node_name):
     task = (
-        activation.process.task_set.filter(flow_task=getattr(type(activation.flow_class.instance), node_name),
-                                           status=STATUS.DONE)
+        activation.process.task_set.filter(
+            flow_task=getattr(type(activation.flow_class.instance), node_name), status=STATUS.DONE
+        )
         .order_by("-finished")
         .first()
     )

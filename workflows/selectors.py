@@ -19,13 +19,17 @@ def _ordered(qs):
 def inbox_for(user):
     """Open tasks assigned to the user, and to the workers the user covers for today."""
     owners = [user.pk, *substituted_users(user)]
-    return _ordered(CaseTask.objects.filter(owner_id__in=owners, status__in=("ASSIGNED", "STARTED")))
+    return _ordered(
+        CaseTask.objects.filter(owner_id__in=owners, status__in=("ASSIGNED", "STARTED"))
+    )
 
 
 def queue_for(user, unit_ids=None):
     """Unassigned tasks waiting in the user's units' queues."""
     units = list(
-        user.memberships.filter(is_active=True, unit__is_active=True).values_list("unit_id", flat=True)
+        user.memberships.filter(is_active=True, unit__is_active=True).values_list(
+            "unit_id", flat=True
+        )
     )
     if unit_ids is not None:
         units = [u for u in units if u in set(unit_ids)]

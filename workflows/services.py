@@ -45,7 +45,9 @@ def path_start(*, by, client: Client, contacted_on=None) -> IntegrationCase:
 
 
 @transaction.atomic
-def client_register_and_start(*, by, organisation, data: dict, contacted_on=None) -> IntegrationCase:
+def client_register_and_start(
+    *, by, organisation, data: dict, contacted_on=None
+) -> IntegrationCase:
     client = casework_services.client_register(by=by, organisation=organisation, data=data)
     return path_start(by=by, client=client, contacted_on=contacted_on)
 
@@ -57,8 +59,9 @@ def substituted_users(user, on=None):
     """Ids of the workers ``user`` covers for today."""
     on = on or timezone.localdate()
     return list(
-        Substitution.objects.filter(substitute=user, starts_on__lte=on, ends_on__gte=on)
-        .values_list("absent_id", flat=True)
+        Substitution.objects.filter(
+            substitute=user, starts_on__lte=on, ends_on__gte=on
+        ).values_list("absent_id", flat=True)
     )
 
 
@@ -112,7 +115,9 @@ def lock_process(process_pk) -> None:
                 cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
         IntegrationProcess.objects.select_for_update().filter(pk=process_pk).exists()
     except DatabaseError as error:
-        raise TaskConflict(_("Someone else is working on this task right now. Try again.")) from error
+        raise TaskConflict(
+            _("Someone else is working on this task right now. Try again.")
+        ) from error
 
 
 def _locked(case_task):
@@ -123,8 +128,14 @@ def _locked(case_task):
         activation_cm = task.activation()
         activation = activation_cm.__enter__()
     except FlowLockFailed as error:
-        raise TaskConflict(_("Someone else is working on this task right now. Try again.")) from error
-    fresh = CaseTask.objects.select_for_update(of=("self",)).select_related("unit", "case", "task").get(pk=case_task.pk)
+        raise TaskConflict(
+            _("Someone else is working on this task right now. Try again.")
+        ) from error
+    fresh = (
+        CaseTask.objects.select_for_update(of=("self",))
+        .select_related("unit", "case", "task")
+        .get(pk=case_task.pk)
+    )
     return activation_cm, activation, fresh
 
 
@@ -159,7 +170,9 @@ def task_claim(*, by, case_task: CaseTask) -> CaseTask:
         if fresh.status != STATUS.NEW:
             raise TaskConflict(_("This task has already been taken or completed."))
         if not can_claim(by, fresh):
-            raise PermissionDenied(_("Only members of %(unit)s can take this task.") % {"unit": fresh.unit})
+            raise PermissionDenied(
+                _("Only members of %(unit)s can take this task.") % {"unit": fresh.unit}
+            )
         activation.assign(by)
         fresh.assigned_at = timezone.now()
         _mirror(fresh, activation)
@@ -178,7 +191,9 @@ def task_release(*, by, case_task: CaseTask) -> CaseTask:
         if fresh.status not in (STATUS.ASSIGNED, STATUS.STARTED):
             raise TaskConflict(_("This task is not assigned to anyone."))
         if fresh.owner_id != by.pk and not can_manage_queue(by, fresh.unit):
-            raise PermissionDenied(_("Only the task's worker or the unit's manager can release it."))
+            raise PermissionDenied(
+                _("Only the task's worker or the unit's manager can release it.")
+            )
         if activation.task.status == STATUS.STARTED:
             activation.task.status = STATUS.ASSIGNED
         activation.unassign()
@@ -287,8 +302,9 @@ def task_save_draft_with_data(*, by, case_task: CaseTask, data: dict) -> None:
 
 def _open_tasks(case):
     return list(
-        CaseTask.objects.filter(case=case, status__in=OPEN_STATUSES)
-        .select_related("unit", "task", "owner")
+        CaseTask.objects.filter(case=case, status__in=OPEN_STATUSES).select_related(
+            "unit", "task", "owner"
+        )
     )
 
 
@@ -350,13 +366,16 @@ def path_close(*, by, case: IntegrationCase, reason: str, note: str = "") -> Int
 def substitution_arrange(*, by, absent, substitute, starts_on, ends_on) -> Substitution:
     """A manager names a substitute who covers an absent worker's tasks."""
     shared = absent.memberships.filter(is_active=True).values_list("unit_id", flat=True)
-    managed = [m.unit for m in by.memberships.filter(is_active=True, role=Role.MANAGER, unit_id__in=shared)]
+    managed = [
+        m.unit for m in by.memberships.filter(is_active=True, role=Role.MANAGER, unit_id__in=shared)
+    ]
     if not any(can_manage_queue(by, unit) for unit in managed):
         raise PermissionDenied(_("Only the absent worker's manager can arrange a substitute."))
     if not substitute.memberships.filter(is_active=True, unit_id__in=shared).exists():
         raise ValidationError({"substitute": _("The substitute must work in the same unit.")})
-    substitution = Substitution(absent=absent, substitute=substitute, starts_on=starts_on,
-                                ends_on=ends_on, created_by=by)
+    substitution = Substitution(
+        absent=absent, substitute=substitute, starts_on=starts_on, ends_on=ends_on, created_by=by
+    )
     substitution.full_clean()
     substitution.save()
     return substitution

@@ -67,15 +67,19 @@ class WellbeingContributionStep(StepSpec):
     def initial(self, case, task):
         participation = task.case_task.participation
         if participation:
-            return {"contribution": participation.contribution,
-                    "services_offered": participation.services_offered}
+            return {
+                "contribution": participation.contribution,
+                "services_offered": participation.services_offered,
+            }
         return {}
 
     def complete(self, *, by, case, task, forms):
         participation = task.case_task.participation
         if participation is None:
             raise ValidationError(_("The invitation of the wellbeing area was not found."))
-        services.wellbeing_contribute(by=by, participation=participation, **forms["form"].cleaned_data)
+        services.wellbeing_contribute(
+            by=by, participation=participation, **forms["form"].cleaned_data
+        )
 
 
 class ResponsibleContributionStep(StepSpec):
@@ -84,15 +88,20 @@ class ResponsibleContributionStep(StepSpec):
     def initial(self, case, task):
         assessment = Assessment.objects.filter(case=case).first()
         if assessment:
-            return {"multi_professional_summary": assessment.multi_professional_summary,
-                    "plan_needed": {True: "true", False: "false"}.get(assessment.plan_needed, "")}
+            return {
+                "multi_professional_summary": assessment.multi_professional_summary,
+                "plan_needed": {True: "true", False: "false"}.get(assessment.plan_needed, ""),
+            }
         return {}
 
     def complete(self, *, by, case, task, forms):
         data = forms["form"].cleaned_data
         services.multi_professional_notes_save(
-            by=by, case=case, summary=data["multi_professional_summary"],
-            plan_needed=data["plan_needed"])
+            by=by,
+            case=case,
+            summary=data["multi_professional_summary"],
+            plan_needed=data["plan_needed"],
+        )
 
 
 class DraftPlanStep(StepSpec):
@@ -111,7 +120,8 @@ class DraftPlanStep(StepSpec):
         return {
             "form": step_forms.PlanForm(data=data, instance=plan, initial=initial),
             "measures": step_forms.MeasureFormSet(
-                data=data, prefix="measures",
+                data=data,
+                prefix="measures",
                 queryset=plan.measures.all() if plan.pk else step_forms.Measure.objects.none(),
             ),
             "plan": plan if plan.pk else None,
@@ -121,8 +131,10 @@ class DraftPlanStep(StepSpec):
     def save_draft(self, *, by, case, task, forms):
         plan_form = forms["form"]
         plan = services.plan_save_draft(
-            by=by, case=case,
-            data={name: plan_form.cleaned_data[name] for name in plan_form.Meta.fields})
+            by=by,
+            case=case,
+            data={name: plan_form.cleaned_data[name] for name in plan_form.Meta.fields},
+        )
         for measure_form in forms["measures"].forms:
             if not measure_form.has_changed() and not measure_form.instance.pk:
                 continue
@@ -130,12 +142,17 @@ class DraftPlanStep(StepSpec):
                 if measure_form.instance.pk:
                     services.measure_remove(by=by, measure=measure_form.instance)
                 continue
-            data = {name: measure_form.cleaned_data.get(name)
-                    for name in step_forms.MeasureForm.Meta.fields}
+            data = {
+                name: measure_form.cleaned_data.get(name)
+                for name in step_forms.MeasureForm.Meta.fields
+            }
             try:
                 services.measure_save(
-                    by=by, plan=plan, data=data,
-                    measure=measure_form.instance if measure_form.instance.pk else None)
+                    by=by,
+                    plan=plan,
+                    data=data,
+                    measure=measure_form.instance if measure_form.instance.pk else None,
+                )
             except ValidationError as error:
                 raise ValidationError({"measures": error.messages}) from error
         return plan
@@ -160,7 +177,8 @@ class ClientDecisionStep(StepSpec):
             services.plan_record_agreement(by=by, plan=plan, on=data["decided_on"])
         else:
             services.plan_record_refusal(
-                by=by, plan=plan, on=data["decided_on"], reason=data["refusal_reason"])
+                by=by, plan=plan, on=data["decided_on"], reason=data["refusal_reason"]
+            )
 
 
 class ApproveStep(StepSpec):
@@ -181,8 +199,12 @@ class ReviewStep(StepSpec):
     def complete(self, *, by, case, task, forms):
         data = forms["form"].cleaned_data
         services.review_record(
-            by=by, case=case, reviewed_on=data["reviewed_on"], notes=data["notes"],
-            outcome=data["outcome"], participants=data["participants"],
+            by=by,
+            case=case,
+            reviewed_on=data["reviewed_on"],
+            notes=data["notes"],
+            outcome=data["outcome"],
+            participants=data["participants"],
             wellbeing_area_took_part=data["wellbeing_area_took_part"],
             **({"close_reason": data["close_reason"]} if data.get("close_reason") else {}),
         )
@@ -217,7 +239,8 @@ def apply_errors(forms: dict, error: ValidationError) -> None:
             form.add_error(field, messages)
         elif field == "measures" and "measures" in forms:
             forms["measures"]._non_form_errors = forms["measures"].error_class(
-                list(forms["measures"].non_form_errors()) + messages)
+                list(forms["measures"].non_form_errors()) + messages
+            )
         else:
             form.add_error(None, messages)
 
@@ -241,8 +264,14 @@ def as_post_data(node: str, data: dict) -> dict:
     flat = {name: encode(name, value) for name, value in data.items() if name != "measures"}
     if node == "draft_plan":
         measures = data.get("measures", [])
-        flat.update({"measures-TOTAL_FORMS": str(len(measures)), "measures-INITIAL_FORMS": "0",
-                     "measures-MIN_NUM_FORMS": "0", "measures-MAX_NUM_FORMS": "1000"})
+        flat.update(
+            {
+                "measures-TOTAL_FORMS": str(len(measures)),
+                "measures-INITIAL_FORMS": "0",
+                "measures-MIN_NUM_FORMS": "0",
+                "measures-MAX_NUM_FORMS": "1000",
+            }
+        )
         for index, measure in enumerate(measures):
             for name, value in measure.items():
                 flat[f"measures-{index}-{name}"] = encode(name, value)
@@ -252,8 +281,9 @@ def as_post_data(node: str, data: dict) -> dict:
 def forms_for(case_task, data: dict) -> dict:
     """Bound, validated forms of ``case_task``'s step; ValidationError with every field error."""
     step = STEPS[case_task.step]
-    forms = step.build_forms(case=case_task.case, task=case_task.task,
-                             data=as_post_data(case_task.step, data))
+    forms = step.build_forms(
+        case=case_task.case, task=case_task.task, data=as_post_data(case_task.step, data)
+    )
     if not forms_valid(forms):
         errors = {}
         for form in forms.values():

@@ -47,8 +47,12 @@ def escalate_overdue(*, today=None, batch_size=ESCALATION_BATCH) -> int:
                 notifications.task_escalated(case_task)
             CaseTask.objects.bulk_update(batch, ["escalated_at"])
             for case_task in batch:
-                audit_record(actor=None, obj=case_task.case, action="task.escalated",
-                             data={"task": str(case_task.uuid), "step": case_task.step})
+                audit_record(
+                    actor=None,
+                    obj=case_task.case,
+                    action="task.escalated",
+                    data={"task": str(case_task.uuid), "step": case_task.step},
+                )
             escalated += len(batch)
 
 

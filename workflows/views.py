@@ -24,7 +24,9 @@ from .models import CaseTask
 def _case_task_for(user, uuid) -> CaseTask:
     """The task, if the user may see its case (else 404, revealing nothing)."""
     case_task = get_object_or_404(
-        CaseTask.objects.select_related("case", "case__client", "unit", "owner", "task", "participation"),
+        CaseTask.objects.select_related(
+            "case", "case__client", "unit", "owner", "task", "participation"
+        ),
         uuid=uuid,
     )
     if not cases_visible_to(user).filter(pk=case_task.case_id).exists():
@@ -93,19 +95,35 @@ class TaskView(LoginRequiredMixin, View):
 
         case_task = _case_task_for(request.user, uuid)
         self.may_work = case_task.is_open and case_task.owner_id in (
-            request.user.pk, *substituted_users(request.user))
+            request.user.pk,
+            *substituted_users(request.user),
+        )
         return case_task, STEPS[case_task.step]
 
     def _render(self, request, case_task, step, forms, status=200):
         case = case_task.case
-        audit_record(actor=request.user, obj=case.client, action="client.viewed",
-                     data={"via": "task", "task": str(case_task.uuid)})
-        return render(request, step.template, {
-            "case_task": case_task, "case": case, "client": case.client, "step": step,
-            "forms": forms, "form": forms.get("form"), "may_work": self.may_work,
-            "full_case": can_see_full_case(request.user, case),
-            "protected_visible": can_see_protected_details(request.user, case),
-        }, status=status)
+        audit_record(
+            actor=request.user,
+            obj=case.client,
+            action="client.viewed",
+            data={"via": "task", "task": str(case_task.uuid)},
+        )
+        return render(
+            request,
+            step.template,
+            {
+                "case_task": case_task,
+                "case": case,
+                "client": case.client,
+                "step": step,
+                "forms": forms,
+                "form": forms.get("form"),
+                "may_work": self.may_work,
+                "full_case": can_see_full_case(request.user, case),
+                "protected_visible": can_see_protected_details(request.user, case),
+            },
+            status=status,
+        )
 
     def get(self, request, uuid):
         case_task, step = self._load(request, uuid)
@@ -158,7 +176,8 @@ def case_detail(request, uuid):
         "tasks": selectors.case_tasks(case),
         "events": case.events.select_related("actor") if full else None,
         "plans": case.plans.prefetch_related("measures__service", "measures__provider", "reviews")
-        if full else None,
+        if full
+        else None,
         "assessment": getattr(case, "assessment", None) if full else None,
         "participations": case.participations.select_related("organisation", "worker"),
     }

@@ -128,7 +128,9 @@ class WellbeingParticipation(PublicIdMixin):
         verbose_name=_("case"),
     )
     phase = models.CharField(
-        _("phase"), max_length=16, choices=ParticipationPhase.choices,
+        _("phase"),
+        max_length=16,
+        choices=ParticipationPhase.choices,
         default=ParticipationPhase.ASSESSMENT,
     )
     organisation = models.ForeignKey(

@@ -184,8 +184,9 @@ class CaseEventKind(models.TextChoices):
     WELLBEING_INVITED = "wellbeing_invited", _("wellbeing area invited")
     WELLBEING_CONTRIBUTED = "wellbeing_contributed", _("wellbeing area contributed")
     WELLBEING_ENDED = "wellbeing_ended", _("wellbeing area's part ended")
-    MULTI_PROFESSIONAL_COMPLETED = "multi_professional_completed", _(
-        "multi-professional step completed"
+    MULTI_PROFESSIONAL_COMPLETED = (
+        "multi_professional_completed",
+        _("multi-professional step completed"),
     )
     PLAN_DRAFTED = "plan_drafted", _("plan drafted")
     PLAN_AGREED = "plan_agreed", _("client agreed to the plan")

@@ -69,4 +69,3 @@ class Service(TranslatedNameMixin):
                 )
         if errors:
             raise ValidationError(errors)
-

@@ -58,7 +58,9 @@ class Client(PublicIdMixin):
         _("date of the first residence permit"), null=True, blank=True
     )
     residence_basis = models.CharField(
-        _("residence basis"), max_length=32, choices=ResidenceBasis.choices,
+        _("residence basis"),
+        max_length=32,
+        choices=ResidenceBasis.choices,
         default=ResidenceBasis.OTHER,
     )
     labour_market_status = models.CharField(
@@ -101,7 +103,9 @@ class Client(PublicIdMixin):
         verbose_name=_("created by"),
     )
     is_generated = models.BooleanField(
-        _("generated test data"), default=False, editable=False,
+        _("generated test data"),
+        default=False,
+        editable=False,
         help_text=_("Created by the load generator, not a real client."),
     )
 

@@ -3,9 +3,9 @@
 import uuid
 
 from django.db import models
-from django_fsm import FSMModelMixin
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+from django_fsm import FSMModelMixin
 
 
 class TranslatedNameMixin(models.Model):
@@ -22,13 +22,13 @@ class TranslatedNameMixin(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def name(self) -> str:
         language = (get_language() or "fi")[:2]
         return getattr(self, f"name_{language}", "") or self.name_fi
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class PublicIdMixin(models.Model):
@@ -130,5 +130,7 @@ class StateMachineMixin(FSMModelMixin):
     def full_clean(self, exclude=None, validate_unique=True, validate_constraints=True):
         exclude = set(exclude or ()) | self._get_protected_fsm_fields()
         super().full_clean(
-            exclude=exclude, validate_unique=validate_unique, validate_constraints=validate_constraints
+            exclude=exclude,
+            validate_unique=validate_unique,
+            validate_constraints=validate_constraints,
         )

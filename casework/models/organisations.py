@@ -23,7 +23,9 @@ class Municipality(TranslatedNameMixin):
         _("bilingual"), default=False, help_text=_("Services are offered in Finnish and Swedish.")
     )
     majority_language = models.CharField(
-        _("majority language"), max_length=2, choices=[("fi", "suomi"), ("sv", "svenska")],
+        _("majority language"),
+        max_length=2,
+        choices=[("fi", "suomi"), ("sv", "svenska")],
         default="fi",
     )
 
@@ -122,7 +124,9 @@ class Membership(models.Model):
     can_see_protected_details = models.BooleanField(
         _("may see details under a non-disclosure marking"),
         default=False,
-        help_text=_("Named staff who may see the address and contact details of protected clients."),
+        help_text=_(
+            "Named staff who may see the address and contact details of protected clients."
+        ),
     )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -228,7 +232,11 @@ class ResponsibilityRule(models.Model):
                     "The employment authority is responsible for unemployed jobseekers and cannot "
                     "hand this to the municipality."
                 )
-        if self.unit_id and self.organisation_id and self.unit.organisation_id != self.organisation_id:
+        if (
+            self.unit_id
+            and self.organisation_id
+            and self.unit.organisation_id != self.organisation_id
+        ):
             errors["unit"] = _("The unit must belong to the responsible organisation.")
         if errors:
             raise ValidationError(errors)

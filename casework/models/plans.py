@@ -44,7 +44,8 @@ class IntegrationPlan(StateMachineMixin, PublicIdMixin):
     )
     period_goals = models.TextField(_("goals for the plan period"), blank=True)
     job_seeking_obligation = models.TextField(
-        _("job-seeking obligation"), blank=True,
+        _("job-seeking obligation"),
+        blank=True,
         help_text=_("For an unemployed jobseeker: the agreed job-seeking."),
     )
     follow_up = models.TextField(_("how follow-up is done"), blank=True)

@@ -46,7 +46,9 @@ class RuleSet(models.Model):
         validators=[MinValueValidator(1)],
     )
     first_plan_max_months = models.PositiveSmallIntegerField(
-        _("maximum length of the first plan (months)"), default=12, validators=[MinValueValidator(1)]
+        _("maximum length of the first plan (months)"),
+        default=12,
+        validators=[MinValueValidator(1)],
     )
     plan_total_max_months = models.PositiveSmallIntegerField(
         _("maximum total length of plans (months)"), default=24, validators=[MinValueValidator(1)]
@@ -62,7 +64,9 @@ class RuleSet(models.Model):
         validators=[MinValueValidator(1)],
     )
     civic_orientation_min_hours = models.PositiveSmallIntegerField(
-        _("minimum length of civic orientation (hours)"), default=70, validators=[MinValueValidator(1)]
+        _("minimum length of civic orientation (hours)"),
+        default=70,
+        validators=[MinValueValidator(1)],
     )
     unaccompanied_minor_always_plan = models.BooleanField(
         _("an unaccompanied minor always gets a plan, with the wellbeing area"), default=True

@@ -21,9 +21,11 @@ def today():
 
 def lock_case(case: IntegrationCase) -> IntegrationCase:
     """Re-read the case under a row lock; every write to a case starts here."""
-    return IntegrationCase.objects.select_for_update(of=("self",)).select_related(
-        "client", "responsible_organisation", "unit"
-    ).get(pk=case.pk)
+    return (
+        IntegrationCase.objects.select_for_update(of=("self",))
+        .select_related("client", "responsible_organisation", "unit")
+        .get(pk=case.pk)
+    )
 
 
 def ensure_transition(bound_method, message) -> None:

@@ -63,19 +63,24 @@ def case_open(*, by, client: Client, contacted_on=None) -> IntegrationCase:
         )
     client = Client.objects.select_for_update().get(pk=client.pk)
     if client.cases.exclude(state=CaseState.CLOSED).exists():
-        raise ValidationError(_("The client already has an open integration case."), code="open_case")
+        raise ValidationError(
+            _("The client already has an open integration case."), code="open_case"
+        )
     category = derive_category(client)
     rule = responsibility_for(municipality=client.municipality, category=category)
     # Intake may happen anywhere that serves the client's municipality (the Welcome Office
     # registers a jobseeker, say); the case then goes to the responsible organisation's queue.
     ensure_can_in_organisation(
-        by, "casework.assess_case",
+        by,
+        "casework.assess_case",
         client.municipality.organisations.values_list("pk", flat=True),
     )
     rules = rules_on(contacted_on)
     period_end = None
     if client.first_residence_permit_date:
-        period_end = add_months(client.first_residence_permit_date, 12 * rules.assessment_window_years)
+        period_end = add_months(
+            client.first_residence_permit_date, 12 * rules.assessment_window_years
+        )
     case = IntegrationCase.objects.create(
         client=client,
         category=category,
@@ -107,13 +112,21 @@ def case_assign(*, by, case: IntegrationCase, worker) -> IntegrationCase:
     ).exists():
         raise ValidationError(
             _("%(worker)s does not work in %(organisation)s."),
-            params={"worker": worker.get_full_name() or worker, "organisation": case.responsible_organisation},
+            params={
+                "worker": worker.get_full_name() or worker,
+                "organisation": case.responsible_organisation,
+            },
             code="not_member",
         )
     case.owner = worker
     case.save(update_fields=["owner", "updated_at"])
-    log(case=case, by=by, kind=CaseEventKind.ASSIGNED, action="case.assigned",
-        data={"worker": worker.get_username()})
+    log(
+        case=case,
+        by=by,
+        kind=CaseEventKind.ASSIGNED,
+        action="case.assigned",
+        data={"worker": worker.get_username()},
+    )
     return case
 
 
@@ -154,8 +167,9 @@ def assessment_save_draft(*, by, case: IntegrationCase, data: dict) -> Assessmen
     assessment.assessed_by = assessment.assessed_by or by
     assessment.full_clean()
     assessment.save()
-    audit_record(actor=by, obj=assessment, action="assessment.draft_saved",
-                 data={"fields": sorted(data)})
+    audit_record(
+        actor=by, obj=assessment, action="assessment.draft_saved", data={"fields": sorted(data)}
+    )
     return assessment
 
 
@@ -193,13 +207,25 @@ def assessment_complete(*, by, case: IntegrationCase, data: dict | None = None) 
         plan_needed=bool(assessment.plan_needed),
     )
     case.save()
-    log(case=case, by=by, kind=CaseEventKind.ASSESSMENT_COMPLETED, obj=assessment,
+    log(
+        case=case,
+        by=by,
+        kind=CaseEventKind.ASSESSMENT_COMPLETED,
+        obj=assessment,
         action="assessment.completed",
-        data={"plan_needed": assessment.plan_needed,
-              "wellbeing_participation_needed": assessment.wellbeing_participation_needed})
+        data={
+            "plan_needed": assessment.plan_needed,
+            "wellbeing_participation_needed": assessment.wellbeing_participation_needed,
+        },
+    )
     if case.state == CaseState.CLOSED:
-        log(case=case, by=by, kind=CaseEventKind.CLOSED, action="case.closed",
-            data={"reason": case.close_reason})
+        log(
+            case=case,
+            by=by,
+            kind=CaseEventKind.CLOSED,
+            action="case.closed",
+            data={"reason": case.close_reason},
+        )
     return case
 
 
@@ -226,7 +252,9 @@ def wellbeing_invite(*, by, case: IntegrationCase, reason: str) -> WellbeingPart
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the wellbeing area is invited.")})
     if case.participations.filter(phase=phase, ended_at__isnull=True).exists():
-        raise IllegalStep(_("The wellbeing area already takes part in this step."), code="duplicate")
+        raise IllegalStep(
+            _("The wellbeing area already takes part in this step."), code="duplicate"
+        )
     area = wellbeing_area_for(case.client.municipality)
     participation = WellbeingParticipation.objects.create(
         case=case,
@@ -239,19 +267,29 @@ def wellbeing_invite(*, by, case: IntegrationCase, reason: str) -> WellbeingPart
     if case.wellbeing_area_id != area.pk:
         case.wellbeing_area = area
         case.save(update_fields=["wellbeing_area", "updated_at"])
-    log(case=case, by=by, kind=CaseEventKind.WELLBEING_INVITED, obj=participation,
-        action="wellbeing.invited", data={"organisation": area.code, "phase": phase})
+    log(
+        case=case,
+        by=by,
+        kind=CaseEventKind.WELLBEING_INVITED,
+        obj=participation,
+        action="wellbeing.invited",
+        data={"organisation": area.code, "phase": phase},
+    )
     return participation
 
 
 def _lock_participation(participation) -> WellbeingParticipation:
-    return WellbeingParticipation.objects.select_for_update(of=("self",)).select_related("case", "unit").get(
-        pk=participation.pk
+    return (
+        WellbeingParticipation.objects.select_for_update(of=("self",))
+        .select_related("case", "unit")
+        .get(pk=participation.pk)
     )
 
 
 @transaction.atomic
-def wellbeing_assign(*, by, participation: WellbeingParticipation, worker) -> WellbeingParticipation:
+def wellbeing_assign(
+    *, by, participation: WellbeingParticipation, worker
+) -> WellbeingParticipation:
     """Name the wellbeing-area worker who takes part; they get access to the case."""
     participation = _lock_participation(participation)
     if participation.ended_at:
@@ -262,18 +300,30 @@ def wellbeing_assign(*, by, participation: WellbeingParticipation, worker) -> We
             params={"worker": worker.get_full_name() or worker, "unit": participation.unit},
             code="not_member",
         )
-    if by is not None and by != worker and not by.memberships.filter(
-        is_active=True, unit=participation.unit, role="manager"
-    ).exists():
-        raise ValidationError(_("Only the unit's manager can assign someone else."), code="forbidden")
+    if (
+        by is not None
+        and by != worker
+        and not by.memberships.filter(
+            is_active=True, unit=participation.unit, role="manager"
+        ).exists()
+    ):
+        raise ValidationError(
+            _("Only the unit's manager can assign someone else."), code="forbidden"
+        )
     previous = participation.worker
     participation.worker = worker
     participation.save(update_fields=["worker"])
     grant_participation(worker=worker, case=participation.case)
     if previous and previous != worker:
         revoke_participation(worker=previous, case=participation.case)
-    log(case=participation.case, by=by, kind=CaseEventKind.ASSIGNED, obj=participation,
-        action="wellbeing.assigned", data={"worker": worker.get_username()})
+    log(
+        case=participation.case,
+        by=by,
+        kind=CaseEventKind.ASSIGNED,
+        obj=participation,
+        action="wellbeing.assigned",
+        data={"worker": worker.get_username()},
+    )
     return participation
 
 
@@ -292,8 +342,13 @@ def wellbeing_contribute(
     participation.services_offered = services_offered
     participation.contributed_at = timezone.now()
     participation.save()
-    log(case=case, by=by, kind=CaseEventKind.WELLBEING_CONTRIBUTED, obj=participation,
-        action="wellbeing.contributed")
+    log(
+        case=case,
+        by=by,
+        kind=CaseEventKind.WELLBEING_CONTRIBUTED,
+        obj=participation,
+        action="wellbeing.contributed",
+    )
     return participation
 
 
@@ -303,8 +358,13 @@ def _end_participation(*, by, participation: WellbeingParticipation) -> None:
     participation.save(update_fields=["ended_at", "ended_by"])
     if participation.worker_id:
         revoke_participation(worker=participation.worker, case=participation.case)
-    log(case=participation.case, by=by, kind=CaseEventKind.WELLBEING_ENDED, obj=participation,
-        action="wellbeing.ended")
+    log(
+        case=participation.case,
+        by=by,
+        kind=CaseEventKind.WELLBEING_ENDED,
+        obj=participation,
+        action="wellbeing.ended",
+    )
 
 
 @transaction.atomic
@@ -380,32 +440,52 @@ def multi_professional_complete(
     case.complete_multi_professional(on=today(), plan_needed=plan_needed)
     case.save()
     Assessment.objects.filter(case=case, plan_needed__isnull=True).update(plan_needed=plan_needed)
-    log(case=case, by=by, kind=CaseEventKind.MULTI_PROFESSIONAL_COMPLETED,
-        action="case.multi_professional_completed", note=summary,
-        data={"plan_needed": plan_needed})
+    log(
+        case=case,
+        by=by,
+        kind=CaseEventKind.MULTI_PROFESSIONAL_COMPLETED,
+        action="case.multi_professional_completed",
+        note=summary,
+        data={"plan_needed": plan_needed},
+    )
     if case.state == CaseState.CLOSED:
         end_participations(by=by, case=case)
-        log(case=case, by=by, kind=CaseEventKind.CLOSED, action="case.closed",
-            data={"reason": case.close_reason})
+        log(
+            case=case,
+            by=by,
+            kind=CaseEventKind.CLOSED,
+            action="case.closed",
+            data={"reason": case.close_reason},
+        )
     return case
 
 
 @transaction.atomic
-def case_close(*, by, case: IntegrationCase, reason: str, note: str = "", on=None) -> IntegrationCase:
+def case_close(
+    *, by, case: IntegrationCase, reason: str, note: str = "", on=None
+) -> IntegrationCase:
     """Close the case: the plan in force ends and the wellbeing area's part ends."""
     case = lock_case(case)
     ensure_can(by, "casework.close_case", case)
     ensure_transition(case.close, _("The case is already closed."))
     on = on or today()
-    for plan in case.plans.select_for_update().filter(state__in=[PlanState.APPROVED, PlanState.DRAFT]):
+    for plan in case.plans.select_for_update().filter(
+        state__in=[PlanState.APPROVED, PlanState.DRAFT]
+    ):
         plan.end(on=on)
         plan.save()
     end_participations(by=by, case=case)
     case.close(on=on, reason=reason)
     case.full_clean()
     case.save()
-    log(case=case, by=by, kind=CaseEventKind.CLOSED, action="case.closed", note=note,
-        data={"reason": reason})
+    log(
+        case=case,
+        by=by,
+        kind=CaseEventKind.CLOSED,
+        action="case.closed",
+        note=note,
+        data={"reason": reason},
+    )
     return case
 
 
@@ -442,6 +522,12 @@ def case_transfer(*, by, case: IntegrationCase, reason: str) -> IntegrationCase:
         case.owner = None
     case.save()
     kind = CaseEventKind.TRANSFERRED if organisation_changed else CaseEventKind.CATEGORY_CHANGED
-    log(case=case, by=by, kind=kind, action="case.transferred", note=reason,
-        data={"from": before, "to": after})
+    log(
+        case=case,
+        by=by,
+        kind=kind,
+        action="case.transferred",
+        note=reason,
+        data={"from": before, "to": after},
+    )
     return case

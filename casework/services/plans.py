@@ -40,7 +40,11 @@ MEASURE_FIELDS = ("service", "provider", "language", "hours", "starts_on", "ends
 
 
 def _lock_plan(plan: IntegrationPlan) -> IntegrationPlan:
-    return IntegrationPlan.objects.select_for_update(of=("self",)).select_related("case").get(pk=plan.pk)
+    return (
+        IntegrationPlan.objects.select_for_update(of=("self",))
+        .select_related("case")
+        .get(pk=plan.pk)
+    )
 
 
 def _draft_of(case: IntegrationCase) -> IntegrationPlan | None:
@@ -65,8 +69,11 @@ def plan_save_draft(*, by, case: IntegrationCase, data: dict) -> IntegrationPlan
     if plan is None:
         if case.state != CaseState.PLANNING:
             raise IllegalStep(
-                _("A plan can be drawn up only after the assessment; the case is at the step "
-                  "“%(state)s”.") % {"state": CaseState(case.state).label},
+                _(
+                    "A plan can be drawn up only after the assessment; the case is at the step "
+                    "“%(state)s”."
+                )
+                % {"state": CaseState(case.state).label},
                 code="illegal_step",
             )
         latest = case.plans.order_by("-version").first()
@@ -88,15 +95,23 @@ def plan_save_draft(*, by, case: IntegrationCase, data: dict) -> IntegrationPlan
     plan.full_clean()
     plan.save()
     if created:
-        log(case=case, by=by, kind=CaseEventKind.PLAN_DRAFTED, obj=plan, action="plan.drafted",
-            data={"version": plan.version})
+        log(
+            case=case,
+            by=by,
+            kind=CaseEventKind.PLAN_DRAFTED,
+            obj=plan,
+            action="plan.drafted",
+            data={"version": plan.version},
+        )
     else:
         audit_record(actor=by, obj=plan, action="plan.draft_saved", data={"fields": sorted(data)})
     return plan
 
 
 @transaction.atomic
-def measure_save(*, by, plan: IntegrationPlan, data: dict, measure: Measure | None = None) -> Measure:
+def measure_save(
+    *, by, plan: IntegrationPlan, data: dict, measure: Measure | None = None
+) -> Measure:
     """Add a measure to a draft plan, or change one."""
     plan = _lock_plan(plan)
     ensure_can(by, "casework.plan_case", plan.case)
@@ -136,9 +151,13 @@ def _measure_rule_errors(measure: Measure, rules) -> dict:
             errors["hours"] = _("Civic orientation lasts at least %(hours)s hours.") % {
                 "hours": rules.civic_orientation_min_hours
             }
-    if measure.provider_id and service and service.providers.exists():
-        if not service.providers.filter(pk=measure.provider_id).exists():
-            errors["provider"] = _("This provider does not offer the chosen service.")
+    if (
+        measure.provider_id
+        and service
+        and service.providers.exists()
+        and not service.providers.filter(pk=measure.provider_id).exists()
+    ):
+        errors["provider"] = _("This provider does not offer the chosen service.")
     return errors
 
 
@@ -160,7 +179,10 @@ def plan_rule_errors(plan: IntegrationPlan, rules) -> dict[str, list]:
         add("period_goals", _("Write the goals for the plan period."))
     if not plan.follow_up.strip():
         add("follow_up", _("Say how follow-up is done."))
-    if case.category == ClientCategory.UNEMPLOYED_JOBSEEKER and not plan.job_seeking_obligation.strip():
+    if (
+        case.category == ClientCategory.UNEMPLOYED_JOBSEEKER
+        and not plan.job_seeking_obligation.strip()
+    ):
         add("job_seeking_obligation", _("A jobseeker's plan states the job-seeking obligation."))
     if errors:
         return errors
@@ -171,19 +193,31 @@ def plan_rule_errors(plan: IntegrationPlan, rules) -> dict[str, list]:
     is_first = first is None or first.pk == plan.pk
     if is_first:
         if add_months(plan.starts_on, rules.first_plan_max_months) < plan.ends_on:
-            add("ends_on", _("The first plan lasts at most %(months)s months.")
-                % {"months": rules.first_plan_max_months})
+            add(
+                "ends_on",
+                _("The first plan lasts at most %(months)s months.")
+                % {"months": rules.first_plan_max_months},
+            )
         permit = case.client.first_residence_permit_date
         if permit and add_months(permit, 12 * rules.assessment_window_years) < plan.starts_on:
-            add("starts_on", _(
-                "The first plan must start within %(years)s years of the first residence permit "
-                "(%(date)s).") % {"years": rules.assessment_window_years,
-                                  "date": permit.strftime("%d.%m.%Y")})
+            add(
+                "starts_on",
+                _(
+                    "The first plan must start within %(years)s years of the first residence permit "
+                    "(%(date)s)."
+                )
+                % {"years": rules.assessment_window_years, "date": permit.strftime("%d.%m.%Y")},
+            )
     else:
         if add_months(first.starts_on, rules.plan_total_max_months) < plan.ends_on:
-            add("ends_on", _("Plans last at most %(months)s months in total, counted from "
-                             "%(date)s.") % {"months": rules.plan_total_max_months,
-                                             "date": first.starts_on.strftime("%d.%m.%Y")})
+            add(
+                "ends_on",
+                _("Plans last at most %(months)s months in total, counted from %(date)s.")
+                % {
+                    "months": rules.plan_total_max_months,
+                    "date": first.starts_on.strftime("%d.%m.%Y"),
+                },
+            )
     measures = list(plan.measures.select_related("service"))
     if not measures:
         add("measures", _("Add at least one measure or service to the plan."))
@@ -191,9 +225,14 @@ def plan_rule_errors(plan: IntegrationPlan, rules) -> dict[str, list]:
         latest_start = add_months(plan.starts_on, rules.services_within_months)
         starts = [m.starts_on for m in measures if m.starts_on]
         if not starts or min(starts) > latest_start:
-            add("measures", _("The client must be directed to the plan's services within "
-                              "%(months)s months of its start.")
-                % {"months": rules.services_within_months})
+            add(
+                "measures",
+                _(
+                    "The client must be directed to the plan's services within "
+                    "%(months)s months of its start."
+                )
+                % {"months": rules.services_within_months},
+            )
         for measure in measures:
             for message in _measure_rule_errors(measure, rules).values():
                 add("measures", f"{measure.service}: {message}")
@@ -206,15 +245,23 @@ def plan_record_agreement(*, by, plan: IntegrationPlan, on=None) -> IntegrationP
     plan = _lock_plan(plan)
     case = lock_case(plan.case)
     ensure_can(by, "casework.plan_case", case)
-    ensure_transition(plan.record_agreement, _("The client's decision on this plan is already recorded."))
+    ensure_transition(
+        plan.record_agreement, _("The client's decision on this plan is already recorded.")
+    )
     on = on or today()
     errors = plan_rule_errors(plan, rules_on(plan.starts_on or on))
     if errors:
         raise ValidationError(errors)
     plan.record_agreement(on=on)
     plan.save()
-    log(case=case, by=by, kind=CaseEventKind.PLAN_AGREED, obj=plan, action="plan.agreed",
-        data={"version": plan.version})
+    log(
+        case=case,
+        by=by,
+        kind=CaseEventKind.PLAN_AGREED,
+        obj=plan,
+        action="plan.agreed",
+        data={"version": plan.version},
+    )
     return plan
 
 
@@ -226,7 +273,9 @@ def plan_record_refusal(*, by, plan: IntegrationPlan, reason: str, on=None) -> I
     plan = _lock_plan(plan)
     case = lock_case(plan.case)
     ensure_can(by, "casework.plan_case", case)
-    ensure_transition(plan.record_refusal, _("The client's decision on this plan is already recorded."))
+    ensure_transition(
+        plan.record_refusal, _("The client's decision on this plan is already recorded.")
+    )
     on = on or today()
     if on > today():
         raise ValidationError({"on": _("The date of the refusal cannot be in the future.")})
@@ -234,14 +283,26 @@ def plan_record_refusal(*, by, plan: IntegrationPlan, reason: str, on=None) -> I
         raise ValidationError({"refusal_reason": _("Record the reason the client gave.")})
     plan.record_refusal(on=on, reason=reason)
     plan.save()
-    log(case=case, by=by, kind=CaseEventKind.PLAN_REFUSED, obj=plan, action="plan.refused",
-        note=reason, data={"version": plan.version, "date": on.isoformat()})
+    log(
+        case=case,
+        by=by,
+        kind=CaseEventKind.PLAN_REFUSED,
+        obj=plan,
+        action="plan.refused",
+        note=reason,
+        data={"version": plan.version, "date": on.isoformat()},
+    )
     if case.state == CaseState.PLANNING:
         end_participations(by=by, case=case)
         case.close(on=on, reason=CloseReason.DECLINED)
         case.save()
-        log(case=case, by=by, kind=CaseEventKind.CLOSED, action="case.closed",
-            data={"reason": CloseReason.DECLINED})
+        log(
+            case=case,
+            by=by,
+            kind=CaseEventKind.CLOSED,
+            action="case.closed",
+            data={"reason": CloseReason.DECLINED},
+        )
     return plan
 
 
@@ -251,7 +312,10 @@ def plan_approve(*, by, plan: IntegrationPlan, on=None) -> IntegrationPlan:
     plan = _lock_plan(plan)
     case = lock_case(plan.case)
     ensure_can(by, "casework.approve_plan", case)
-    if case.state not in (CaseState.PLANNING, CaseState.PLAN_ACTIVE) or case.assessment_completed_on is None:
+    if (
+        case.state not in (CaseState.PLANNING, CaseState.PLAN_ACTIVE)
+        or case.assessment_completed_on is None
+    ):
         raise IllegalStep(
             _("A plan can be approved only after the assessment is complete."), code="illegal_step"
         )
@@ -278,9 +342,17 @@ def plan_approve(*, by, plan: IntegrationPlan, on=None) -> IntegrationPlan:
     else:
         case.approve_revision(on=on, next_review_due=next_review)
     case.save()
-    end_participations(by=by, case=case, phases=[ParticipationPhase.ASSESSMENT, ParticipationPhase.PLANNING])
-    log(case=case, by=by, kind=CaseEventKind.PLAN_APPROVED, obj=plan, action="plan.approved",
-        data={"version": plan.version, "next_review_due": next_review.isoformat()})
+    end_participations(
+        by=by, case=case, phases=[ParticipationPhase.ASSESSMENT, ParticipationPhase.PLANNING]
+    )
+    log(
+        case=case,
+        by=by,
+        kind=CaseEventKind.PLAN_APPROVED,
+        obj=plan,
+        action="plan.approved",
+        data={"version": plan.version, "next_review_due": next_review.isoformat()},
+    )
     return plan
 
 
@@ -302,8 +374,8 @@ def review_record(
     ensure_can(by, "casework.review_plan", case)
     ensure_transition(
         case.record_review,
-        _("Only a case with a plan in force can be reviewed; the case is at the step "
-          "“%(state)s”.") % {"state": CaseState(case.state).label},
+        _("Only a case with a plan in force can be reviewed; the case is at the step “%(state)s”.")
+        % {"state": CaseState(case.state).label},
     )
     plan = case.plans.select_for_update().get(state=PlanState.APPROVED)
     reviewed_on = reviewed_on or today()
@@ -332,16 +404,27 @@ def review_record(
         outcome=outcome,
         next_review_due=None if outcome == ReviewOutcome.END else next_review,
     )
-    log(case=case, by=by, kind=CaseEventKind.REVIEWED, obj=review, action="plan.reviewed",
-        data={"outcome": outcome, "version": plan.version})
+    log(
+        case=case,
+        by=by,
+        kind=CaseEventKind.REVIEWED,
+        obj=review,
+        action="plan.reviewed",
+        data={"outcome": outcome, "version": plan.version},
+    )
     if outcome == ReviewOutcome.END:
         plan.end(on=reviewed_on)
         plan.save()
         end_participations(by=by, case=case)
         case.close(on=reviewed_on, reason=close_reason)
         case.save()
-        log(case=case, by=by, kind=CaseEventKind.CLOSED, action="case.closed",
-            data={"reason": close_reason})
+        log(
+            case=case,
+            by=by,
+            kind=CaseEventKind.CLOSED,
+            action="case.closed",
+            data={"reason": close_reason},
+        )
         return review
     case.record_review(next_review_due=next_review)
     case.save()
@@ -377,17 +460,31 @@ def _start_revision(*, by, case, plan: IntegrationPlan) -> IntegrationPlan:
         )
         for m in plan.measures.all()
     )
-    log(case=case, by=by, kind=CaseEventKind.PLAN_DRAFTED, obj=revision, action="plan.drafted",
-        data={"version": revision.version, "revises": plan.version})
+    log(
+        case=case,
+        by=by,
+        kind=CaseEventKind.PLAN_DRAFTED,
+        obj=revision,
+        action="plan.drafted",
+        data={"version": revision.version, "revises": plan.version},
+    )
     return revision
 
 
 @transaction.atomic
 def measure_set_state(*, by, measure: Measure, action: str) -> Measure:
     """Start, complete or interrupt a measure of the plan in force."""
-    measure = Measure.objects.select_for_update(of=("self",)).select_related("plan__case").get(pk=measure.pk)
+    measure = (
+        Measure.objects.select_for_update(of=("self",))
+        .select_related("plan__case")
+        .get(pk=measure.pk)
+    )
     ensure_can(by, "casework.review_plan", measure.plan.case)
-    transitions = {"start": measure.start, "complete": measure.complete, "interrupt": measure.interrupt}
+    transitions = {
+        "start": measure.start,
+        "complete": measure.complete,
+        "interrupt": measure.interrupt,
+    }
     if action not in transitions:
         raise ValueError(action)
     ensure_transition(transitions[action], _("This measure cannot change that way."))

@@ -12,13 +12,20 @@ from ..models import Membership, Unit
 
 
 @transaction.atomic
-def membership_grant(*, by, user, unit: Unit, role: str, can_see_protected_details=False) -> Membership:
+def membership_grant(
+    *, by, user, unit: Unit, role: str, can_see_protected_details=False
+) -> Membership:
     """Give ``user`` the ``role`` in ``unit`` and put them in the role's group."""
     membership, _created = Membership.objects.get_or_create(
-        user=user, unit=unit, role=role,
+        user=user,
+        unit=unit,
+        role=role,
         defaults={"can_see_protected_details": can_see_protected_details},
     )
-    if not membership.is_active or membership.can_see_protected_details != can_see_protected_details:
+    if (
+        not membership.is_active
+        or membership.can_see_protected_details != can_see_protected_details
+    ):
         membership.is_active = True
         membership.can_see_protected_details = can_see_protected_details
         membership.save()

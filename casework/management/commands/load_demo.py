@@ -34,6 +34,7 @@ from workflows.models import CaseTask
 REFERENCE_FIXTURES = ["roles", "rules", "organisations", "responsibility", "catalogue"]
 DEMO_PASSWORD = "kotopolku-demo"  # noqa: S105 - printed for the demo logins
 
+# fmt: off
 STAFF = [
     # username, first, last, (organisation, unit), role, may see protected details
     ("anna", "Anna", "Lahti", ("kokkola", "kotoutumispalvelut"), Role.CASE_WORKER, True),
@@ -86,9 +87,22 @@ CLIENTS = [
     ("Parisa", "Hosseini", "female", "1987-12-24", "IR", "fa", "en", "fa", "272", 24, "international_protection", "outside_labour_force", {}, "refused", 90),
 ]
 
+# fmt: on
+
 STEP_ORDER = [
-    "intake", "assessment", "multi_invited", "multi_contributed", "planning", "agreed",
-    "active", "active_reviewed", "revising", "refused", "no_plan", "moved", "ended",
+    "intake",
+    "assessment",
+    "multi_invited",
+    "multi_contributed",
+    "planning",
+    "agreed",
+    "active",
+    "active_reviewed",
+    "revising",
+    "refused",
+    "no_plan",
+    "moved",
+    "ended",
 ]
 
 ASSESSMENT = {
@@ -108,11 +122,15 @@ ASSESSMENT = {
 
 
 class Command(BaseCommand):
-    help = "Load roles, rules, organisations, the responsibility table, the service catalogue and demo data."
+    help = (
+        "Load roles, rules, organisations, the responsibility table, the service catalogue "
+        "and demo data."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--reference-only", action="store_true",
+            "--reference-only",
+            action="store_true",
             help="Load only the reference data (roles, rules, organisations, catalogue).",
         )
 
@@ -127,8 +145,10 @@ class Command(BaseCommand):
             self.stdout.write("Demo data already present; nothing more to load.")
         else:
             # The demo's own notifications are not worth printing: keep them in memory.
-            with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"), \
-                    transaction.atomic():
+            with (
+                override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"),
+                transaction.atomic(),
+            ):
                 users = self._staff()
                 self._clients(users)
             self.stdout.write(self.style.SUCCESS(f"Demo loaded: {Client.objects.count()} clients."))
@@ -139,7 +159,10 @@ class Command(BaseCommand):
         users = {}
         for username, first, last, (org, unit_code), role, protected in STAFF:
             user = User.objects.create_user(
-                username=username, password=DEMO_PASSWORD, first_name=first, last_name=last,
+                username=username,
+                password=DEMO_PASSWORD,
+                first_name=first,
+                last_name=last,
                 email=f"{username}@kotopolku.invalid",
                 is_staff=role == Role.ADMINISTRATOR,
             )
@@ -153,21 +176,50 @@ class Command(BaseCommand):
     def _clients(self, users):
         from workflows import services as flow_services
 
-        by_org = {"kokkola": users["anna"], "kannus": users["kaisa"], "kp-tyollisyysalue": users["tuomas"]}
+        by_org = {
+            "kokkola": users["anna"],
+            "kannus": users["kaisa"],
+            "kp-tyollisyysalue": users["tuomas"],
+        }
         municipalities = {m.code: m for m in Municipality.objects.all()}
         for number, spec in enumerate(CLIENTS):
-            (first, last, gender, born, country, tongue, preferred, interpreter, muni, permit_months,
-             basis, labour, extra, step, days_ago) = spec
+            (
+                first,
+                last,
+                gender,
+                born,
+                country,
+                tongue,
+                preferred,
+                interpreter,
+                muni,
+                permit_months,
+                basis,
+                labour,
+                extra,
+                step,
+                days_ago,
+            ) = spec
             born = dt.date.fromisoformat(born)
             start = today() - dt.timedelta(days=days_ago)
             permit = start - dt.timedelta(days=30 * permit_months // 4)
             data = {
-                "first_names": first, "last_name": last, "gender": gender, "date_of_birth": born,
-                "personal_identity_code": make_identity_code(born, 900 + number) if number % 3 else None,
-                "citizenship": country, "country_of_origin": country, "mother_tongue": tongue,
-                "preferred_language": preferred, "interpreter_needed": bool(interpreter),
-                "interpreter_language": interpreter, "municipality": municipalities[muni],
-                "first_residence_permit_date": permit, "residence_basis": basis,
+                "first_names": first,
+                "last_name": last,
+                "gender": gender,
+                "date_of_birth": born,
+                "personal_identity_code": make_identity_code(born, 900 + number)
+                if number % 3
+                else None,
+                "citizenship": country,
+                "country_of_origin": country,
+                "mother_tongue": tongue,
+                "preferred_language": preferred,
+                "interpreter_needed": bool(interpreter),
+                "interpreter_language": interpreter,
+                "municipality": municipalities[muni],
+                "first_residence_permit_date": permit,
+                "residence_basis": basis,
                 "labour_market_status": labour,
                 "street_address": f"Esimerkkitie {number + 1} A {number + 2}",
                 "postal_code": "67100" if muni == "272" else "69100",
@@ -178,7 +230,8 @@ class Command(BaseCommand):
             organisation = Organisation.objects.get(code="kokkola" if muni == "272" else "kannus")
             worker = by_org["kokkola" if muni == "272" else "kannus"]
             case = flow_services.client_register_and_start(
-                by=worker, organisation=organisation, data=data)
+                by=worker, organisation=organisation, data=data
+            )
             worker = by_org[case.responsible_organisation.code]
             services.case_assign(by=worker, case=case, worker=worker)
             self._advance(case, worker, users, step, interpreter)
@@ -203,8 +256,9 @@ class Command(BaseCommand):
 
     def _fire_review_timer(self, case):
         """Demo only: let the review timer fire now instead of months from now."""
-        for timer in Task.objects.filter(process__integrationprocess__case=case,
-                                         flow_task_type="TIMER", status="SCHEDULED"):
+        for timer in Task.objects.filter(
+            process__integrationprocess__case=case, flow_task_type="TIMER", status="SCHEDULED"
+        ):
             with timer.activation() as activation:
                 activation.start()
                 activation.execute()
@@ -216,59 +270,108 @@ class Command(BaseCommand):
         if reached == 0:
             return
         self._do(case, "intake", worker, {"note": "Ensitapaaminen Welcome Officessa."})
-        wellbeing = step in ("multi_invited", "multi_contributed") or case.client.unaccompanied_minor
-        data = {**ASSESSMENT, "interview_date": today(), "interpreter_used": bool(interpreter),
-                "interpreter_language": interpreter,
-                "plan_needed": step != "no_plan", "wellbeing_participation_needed": wellbeing,
-                "wellbeing_participation_reason":
-                    "Perheen arjessa selviytymisen tuki ja terveyspalvelujen tarve." if wellbeing else ""}
+        wellbeing = (
+            step in ("multi_invited", "multi_contributed") or case.client.unaccompanied_minor
+        )
+        data = {
+            **ASSESSMENT,
+            "interview_date": today(),
+            "interpreter_used": bool(interpreter),
+            "interpreter_language": interpreter,
+            "plan_needed": step != "no_plan",
+            "wellbeing_participation_needed": wellbeing,
+            "wellbeing_participation_reason": "Perheen arjessa selviytymisen tuki ja terveyspalvelujen tarve."
+            if wellbeing
+            else "",
+        }
         if step == "assessment":
-            self._do(case, "assess", worker, {
-                k: data[k] for k in ("interview_date", "literacy", "finnish_level", "life_situation")},
-                draft=True)
+            self._do(
+                case,
+                "assess",
+                worker,
+                {
+                    k: data[k]
+                    for k in ("interview_date", "literacy", "finnish_level", "life_situation")
+                },
+                draft=True,
+            )
             return
         self._do(case, "assess", worker, data)
         case.refresh_from_db()
         if case.state == "multi_professional":
             if step == "multi_invited":
                 return
-            self._do(case, "wellbeing_contribution", users["sanna"], {
-                "contribution": "Sosiaalityön arvio tehty; perheellä tuen tarvetta arjessa.",
-                "services_offered": "Perhetyö, terveystarkastus"})
+            self._do(
+                case,
+                "wellbeing_contribution",
+                users["sanna"],
+                {
+                    "contribution": "Sosiaalityön arvio tehty; perheellä tuen tarvetta arjessa.",
+                    "services_offered": "Perhetyö, terveystarkastus",
+                },
+            )
             if step == "multi_contributed":
                 return
-            self._do(case, "responsible_contribution", worker, {
-                "multi_professional_summary": "Yhteinen arvio: suunnitelma laaditaan yhdessä Soiten kanssa.",
-                "plan_needed": True})
+            self._do(
+                case,
+                "responsible_contribution",
+                worker,
+                {
+                    "multi_professional_summary": "Yhteinen arvio: suunnitelma laaditaan yhdessä Soiten kanssa.",
+                    "plan_needed": True,
+                },
+            )
         if step == "no_plan":
             return
-        civic = Service.objects.filter(kind="civic_orientation", language=case.client.mother_tongue).first()
-        measures = [{"service": Service.objects.get(code="integration-training-fi"),
-                     "provider": Organisation.objects.get(code="kpedu"), "language": "fi",
-                     "starts_on": today() + dt.timedelta(days=30),
-                     "ends_on": today() + dt.timedelta(days=300)}]
+        civic = Service.objects.filter(
+            kind="civic_orientation", language=case.client.mother_tongue
+        ).first()
+        measures = [
+            {
+                "service": Service.objects.get(code="integration-training-fi"),
+                "provider": Organisation.objects.get(code="kpedu"),
+                "language": "fi",
+                "starts_on": today() + dt.timedelta(days=30),
+                "ends_on": today() + dt.timedelta(days=300),
+            }
+        ]
         if civic:
-            measures.append({"service": civic, "provider": Organisation.objects.get(code="kokkola"),
-                             "language": civic.language, "hours": 70,
-                             "starts_on": today() + dt.timedelta(days=14),
-                             "ends_on": today() + dt.timedelta(days=60)})
+            measures.append(
+                {
+                    "service": civic,
+                    "provider": Organisation.objects.get(code="kokkola"),
+                    "language": civic.language,
+                    "hours": 70,
+                    "starts_on": today() + dt.timedelta(days=14),
+                    "ends_on": today() + dt.timedelta(days=60),
+                }
+            )
         plan = {
             "language": "fi",
             "long_term_goals": "Työllistyminen omalle alalle ja suomen kielen B1-taso.",
             "period_goals": "Kotoutumiskoulutus ja yhteiskuntaorientaatio.",
             "job_seeking_obligation": "Hakee vähintään kahta työpaikkaa kuukaudessa."
-            if case.category == "unemployed_jobseeker" else "",
+            if case.category == "unemployed_jobseeker"
+            else "",
             "follow_up": "Tapaaminen kuuden kuukauden välein ja tarvittaessa.",
-            "starts_on": today(), "ends_on": today() + dt.timedelta(days=330),
+            "starts_on": today(),
+            "ends_on": today() + dt.timedelta(days=330),
             "measures": measures,
         }
         self._do(case, "draft_plan", worker, plan, draft=step == "planning")
         if step == "planning":
             return
         if step == "refused":
-            self._do(case, "client_decision", worker, {
-                "decision": "refuse", "decided_on": today(),
-                "refusal_reason": "Asiakas ei halua sitoutua kotoutumiskoulutukseen perhesyistä."})
+            self._do(
+                case,
+                "client_decision",
+                worker,
+                {
+                    "decision": "refuse",
+                    "decided_on": today(),
+                    "refusal_reason": "Asiakas ei halua sitoutua kotoutumiskoulutukseen perhesyistä.",
+                },
+            )
             return
         self._do(case, "client_decision", worker, {"decision": "agree", "decided_on": today()})
         if step == "agreed":
@@ -277,38 +380,70 @@ class Command(BaseCommand):
         if step == "active":
             return
         if step == "moved":
-            flow_services.path_close(by=worker, case=case, reason=CloseReason.MOVED_AWAY,
-                                     note="Muutti Tampereelle.")
+            flow_services.path_close(
+                by=worker, case=case, reason=CloseReason.MOVED_AWAY, note="Muutti Tampereelle."
+            )
             return
         self._fire_review_timer(case)
-        outcome = {"active_reviewed": ReviewOutcome.CONTINUE, "revising": ReviewOutcome.REVISE,
-                   "ended": ReviewOutcome.END}[step]
-        self._do(case, "review", worker, {
-            "reviewed_on": today(), "notes": "Kotoutumiskoulutus edennyt suunnitellusti.",
-            "outcome": outcome, "participants": "Asiakas, tulkki, ohjaaja",
-            "close_reason": CloseReason.GOALS_MET if outcome == ReviewOutcome.END else ""})
+        outcome = {
+            "active_reviewed": ReviewOutcome.CONTINUE,
+            "revising": ReviewOutcome.REVISE,
+            "ended": ReviewOutcome.END,
+        }[step]
+        self._do(
+            case,
+            "review",
+            worker,
+            {
+                "reviewed_on": today(),
+                "notes": "Kotoutumiskoulutus edennyt suunnitellusti.",
+                "outcome": outcome,
+                "participants": "Asiakas, tulkki, ohjaaja",
+                "close_reason": CloseReason.GOALS_MET if outcome == ReviewOutcome.END else "",
+            },
+        )
 
     def _backdate(self, case, days):
         """Demo only: move every date of the case ``days`` into the past, as if the path had
         started then. The services themselves always act today."""
         delta = dt.timedelta(days=days)
-        date_fields = ["contacted_on", "assessment_started_on", "assessment_completed_on",
-                       "plan_approved_on", "next_review_due", "closed_on"]
-        type(case).objects.filter(pk=case.pk).update(**{
-            f: F(f) - delta for f in date_fields})
-        IntegrationPlan.objects.filter(case=case).update(**{
-            f: F(f) - delta for f in ["starts_on", "ends_on", "client_decision_on", "approved_on", "ended_on"]})
-        Measure.objects.filter(plan__case=case).update(starts_on=F("starts_on") - delta, ends_on=F("ends_on") - delta)
+        date_fields = [
+            "contacted_on",
+            "assessment_started_on",
+            "assessment_completed_on",
+            "plan_approved_on",
+            "next_review_due",
+            "closed_on",
+        ]
+        type(case).objects.filter(pk=case.pk).update(**{f: F(f) - delta for f in date_fields})
+        IntegrationPlan.objects.filter(case=case).update(
+            **{
+                f: F(f) - delta
+                for f in ["starts_on", "ends_on", "client_decision_on", "approved_on", "ended_on"]
+            }
+        )
+        Measure.objects.filter(plan__case=case).update(
+            starts_on=F("starts_on") - delta, ends_on=F("ends_on") - delta
+        )
         Review.objects.filter(plan__case=case).update(
-            reviewed_on=F("reviewed_on") - delta + dt.timedelta(days=days // 2 if days > 180 else 0),
-            next_review_due=F("next_review_due") - delta + dt.timedelta(days=days // 2 if days > 180 else 0))
+            reviewed_on=F("reviewed_on")
+            - delta
+            + dt.timedelta(days=days // 2 if days > 180 else 0),
+            next_review_due=F("next_review_due")
+            - delta
+            + dt.timedelta(days=days // 2 if days > 180 else 0),
+        )
         CaseEvent.objects.filter(case=case).update(at=F("at") - delta)
         CaseTask.objects.filter(case=case).update(
-            due_on=F("due_on") - delta, created_at=F("created_at") - delta)
+            due_on=F("due_on") - delta, created_at=F("created_at") - delta
+        )
         Task.objects.filter(process__integrationprocess__case=case).update(
-            created=F("created") - delta, scheduled=F("scheduled") - delta)
+            created=F("created") - delta, scheduled=F("scheduled") - delta
+        )
 
     def _print_logins(self):
-        self.stdout.write("\nDemo logins (password for all: %s)" % DEMO_PASSWORD)
+        self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
         for username, first, last, (org, unit), role, _protected in STAFF:
-            self.stdout.write(f"  {username:8} {first} {last:12} {Role(role).label:24} {org}/{unit}")
+            self.stdout.write(
+                f"  {username:8} {first} {last:12} {Role(role).label:24} {org}/{unit}"
+            )
