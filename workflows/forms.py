@@ -219,3 +219,60 @@ class ReviewForm(forms.Form):
         if data.get("outcome") == ReviewOutcome.END and not data.get("close_reason"):
             self.add_error("close_reason", _("Choose why the plan ends."))
         return data
+
+
+class ClientForm(forms.ModelForm):
+    """Registering a client at intake; the model's own validation (identity code checksum,
+    dates not in the future, a minor's representative) reports next to each field."""
+
+    mother_tongue = LanguageChoiceField(label=_("mother tongue"))
+    preferred_language = LanguageChoiceField(label=_("preferred language of service"))
+    interpreter_language = LanguageChoiceField(label=_("interpreter's language"))
+    contacted_on = forms.DateField(
+        label=_("date of first contact"), widget=DateInput(), initial=timezone.localdate
+    )
+
+    class Meta:
+        from casework.models import Client
+
+        model = Client
+        fields = [
+            "first_names",
+            "last_name",
+            "personal_identity_code",
+            "date_of_birth",
+            "gender",
+            "citizenship",
+            "country_of_origin",
+            "mother_tongue",
+            "preferred_language",
+            "interpreter_needed",
+            "interpreter_language",
+            "municipality",
+            "first_residence_permit_date",
+            "residence_basis",
+            "labour_market_status",
+            "social_assistance_non_temporary",
+            "child_home_care_allowance",
+            "unaccompanied_minor",
+            "minor_representative",
+            "trafficking_victim",
+            "non_disclosure",
+            "street_address",
+            "postal_code",
+            "post_office",
+            "phone",
+            "email",
+        ]
+        widgets = {"date_of_birth": DateInput(), "first_residence_permit_date": DateInput()}
+
+    def __init__(self, *args, municipalities=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if municipalities is not None:
+            self.fields["municipality"].queryset = municipalities
+
+    def clean_contacted_on(self):
+        value = self.cleaned_data["contacted_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("The date of first contact cannot be in the future."))
+        return value

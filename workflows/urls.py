@@ -7,6 +7,7 @@ app_name = "workflows"
 urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("queue/", views.queue, name="queue"),
+    path("clients/new/", views.client_register, name="client_register"),
     path("tasks/<uuid:uuid>/", views.TaskView.as_view(), name="task"),
     path("tasks/<uuid:uuid>/claim/", views.claim, name="claim"),
     path("tasks/<uuid:uuid>/release/", views.release, name="release"),

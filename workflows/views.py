@@ -211,3 +211,48 @@ def flow_chart(request, fmt="svg"):
         return response
     grid = chart.calc_layout_data(IntegrationFlow)
     return HttpResponse(chart.grid_to_svg(grid), content_type="image/svg+xml")
+
+
+@login_required
+def client_register(request):
+    """Register a client and start the path; the case lands in the responsible queue."""
+    from casework.models import Municipality
+    from casework.selectors import organisations_where
+
+    from .forms import ClientForm
+    from .services import client_register_and_start
+
+    organisations = organisations_where(request.user, "casework.assess_case")
+    if not organisations:
+        raise PermissionDenied
+    municipalities = Municipality.objects.filter(organisations__in=organisations).distinct()
+    form = ClientForm(request.POST or None, municipalities=municipalities)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in ClientForm.Meta.fields}
+        municipality = data["municipality"]
+        organisation = municipality.organisations.filter(pk__in=organisations).first()
+        try:
+            case = client_register_and_start(
+                by=request.user,
+                organisation=organisation,
+                data=data,
+                contacted_on=form.cleaned_data["contacted_on"],
+            )
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, errors in error.error_dict.items():
+                    target = field if field in form.fields else None
+                    form.add_error(target, [m for e in errors for m in e.messages])
+            else:
+                form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("Case %(number)s opened; it is in the queue of %(unit)s.")
+                % {"number": case.number, "unit": case.unit},
+            )
+            if cases_visible_to(request.user).filter(pk=case.pk).exists():
+                return redirect("workflows:case", uuid=case.uuid)
+            return redirect("workflows:inbox")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "workflows/client_form.html", {"form": form}, status=status)

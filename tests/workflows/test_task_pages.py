@@ -87,3 +87,34 @@ def test_case_page_shows_the_position_on_the_flow_chart(client, start_path, staf
     assert 'id="assess"' in svg and "assigned" in svg
     bpmn = client.get(reverse("workflows:flow_bpmn"))
     assert b"bpmn" in bpmn.content.lower()
+
+
+def test_register_client_with_wrong_input_keeps_everything_and_saves_nothing(client, staff):
+    from casework.models import Client, Municipality
+
+    client.force_login(staff["anna"])
+    url = reverse("workflows:client_register")
+    form = {
+        "first_names": "Olga", "last_name": "Ivanova", "personal_identity_code": "131052-308U",
+        "date_of_birth": "1952-10-13", "gender": "female", "mother_tongue": "ru",
+        "preferred_language": "fi", "municipality": Municipality.objects.get(code="272").pk,
+        "contacted_on": timezone.localdate().isoformat(),
+        "first_residence_permit_date": (timezone.localdate() + timezone.timedelta(days=1)).isoformat(),
+        "residence_basis": "family", "labour_market_status": "outside_labour_force",
+        "street_address": "Rantakatu 1",
+    }
+    response = client.post(url, form)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Rantakatu 1" in body and "Olga" in body
+    assert body.count('class="errorlist"') >= 2  # the identity code and the permit date
+    assert not Client.objects.exists()
+
+    form["personal_identity_code"] = "131052-308T"
+    form["first_residence_permit_date"] = "2025-06-01"
+    response = client.post(url, form)
+    assert response.status_code == 302
+    created = Client.objects.get()
+    case = created.cases.get()
+    assert case.responsible_organisation.code == "kokkola"
+    assert open_task(case, "intake").status == "NEW"
