@@ -5,7 +5,8 @@ import datetime as dt
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from workflows import services
 from workflows.models import CaseTask
@@ -32,7 +33,8 @@ def test_second_claim_gets_a_clear_conflict(start_path, staff):
     services.task_claim(by=staff["anna"], case_task=intake)
     with pytest.raises(services.TaskConflict) as error:
         services.task_claim(by=staff["bertil"], case_task=intake)
-    assert "already" in error.value.message
+    with translation.override("fi"):
+        assert str(error.value.message) == gettext("This task has already been taken or completed.")
     intake.refresh_from_db()
     assert intake.owner == staff["anna"]
 
