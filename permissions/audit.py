@@ -29,6 +29,13 @@ def _client_id_of(obj) -> int | None:
     return None
 
 
+def audit_label(obj) -> str:
+    """How the trail names an object: never by a client's name, so that anonymising a
+    client leaves no personal data in the (unchangeable) trail."""
+    label = getattr(obj, "audit_label", None)
+    return str(label() if callable(label) else label) if label is not None else str(obj)
+
+
 def audit_record(*, actor, obj: models.Model, action: str, data: dict | None = None) -> AuditEntry:
     """Append one entry: ``actor`` (a user, or None for the system) did ``action`` to ``obj``."""
     return AuditEntry.objects.create(
@@ -37,7 +44,7 @@ def audit_record(*, actor, obj: models.Model, action: str, data: dict | None = N
         action=action,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
-        object_repr=str(obj)[:200],
+        object_repr=audit_label(obj)[:200],
         client_id=_client_id_of(obj),
         ip_address=current_ip.get(),
         data=data or {},

@@ -102,6 +102,7 @@ class Client(PublicIdMixin):
         related_name="+",
         verbose_name=_("created by"),
     )
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True, editable=False)
     is_generated = models.BooleanField(
         _("generated test data"),
         default=False,
@@ -120,6 +121,9 @@ class Client(PublicIdMixin):
 
     def __str__(self) -> str:
         return self.full_name
+
+    def audit_label(self) -> str:
+        return f"client {self.uuid}"
 
     @property
     def full_name(self) -> str:
