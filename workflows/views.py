@@ -34,8 +34,28 @@ def _case_task_for(user, uuid) -> CaseTask:
 
         # A wellbeing-area worker sees an invitation waiting in their unit's queue.
         if not (case_task.participation_id and can_claim(user, case_task)):
+            audit_record(
+                actor=user,
+                obj=case_task.case,
+                action="access.denied",
+                data={"task": str(case_task.uuid)},
+            )
             raise Http404
     return case_task
+
+
+def _visible_case(user, uuid):
+    """The case if the user may see it; otherwise 404 (the same whether it exists or not),
+    and an attempt on an existing case is audited."""
+    from casework.models import IntegrationCase
+
+    case = cases_visible_to(user).filter(uuid=uuid).first()
+    if case is None:
+        existing = IntegrationCase.objects.filter(uuid=uuid).first()
+        if existing is not None:
+            audit_record(actor=user, obj=existing, action="access.denied")
+        raise Http404
+    return case
 
 
 @login_required
@@ -165,7 +185,7 @@ class TaskView(LoginRequiredMixin, View):
 
 @login_required
 def case_detail(request, uuid):
-    case = get_object_or_404(cases_visible_to(request.user), uuid=uuid)
+    case = _visible_case(request.user, uuid)
     audit_record(actor=request.user, obj=case.client, action="client.viewed", data={"via": "case"})
     full = can_see_full_case(request.user, case)
     context = {
@@ -190,7 +210,7 @@ def case_chart(request, uuid):
 
     from .flows import IntegrationFlow
 
-    case = get_object_or_404(cases_visible_to(request.user), uuid=uuid)
+    case = _visible_case(request.user, uuid)
     grid = chart.calc_layout_data(IntegrationFlow)
     process = getattr(case, "process", None)
     if process is not None:
