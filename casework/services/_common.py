@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed
 
 from permissions.audit import audit_record
@@ -32,6 +33,12 @@ def ensure_transition(bound_method, message) -> None:
     """Refuse a transition the state machine does not allow, with a translated message."""
     if not can_proceed(bound_method):
         raise IllegalStep(message, code="illegal_step")
+
+
+def ensure_not_future(day, field="on") -> None:
+    """A step cannot be dated in the future."""
+    if day is not None and day > today():
+        raise ValidationError({field: _("The date cannot be in the future.")}, code="future")
 
 
 def state_label(case: IntegrationCase) -> str:

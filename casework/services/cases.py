@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from permissions.audit import audit_record
 from permissions.grants import grant_participation, revoke_participation
-from permissions.policy import ensure_can, ensure_can_in_organisation
+from permissions.policy import can_in_organisation, ensure_can, ensure_can_in_organisation
 
 from ..categories import derive_category, plan_always_required
 from ..models import (
@@ -29,7 +29,15 @@ from ..responsibility import (
     wellbeing_unit_for,
 )
 from ..rules import add_months, rules_on
-from ._common import IllegalStep, ensure_transition, lock_case, log, state_label, today
+from ._common import (
+    IllegalStep,
+    ensure_not_future,
+    ensure_transition,
+    lock_case,
+    log,
+    state_label,
+    today,
+)
 
 ASSESSMENT_FIELDS = (
     "interview_date",
@@ -107,9 +115,7 @@ def case_assign(*, by, case: IntegrationCase, worker) -> IntegrationCase:
     case = lock_case(case)
     if by is not None and by != worker:
         ensure_can(by, "casework.manage_queue", case)
-    if not worker.memberships.filter(
-        is_active=True, unit__organisation_id=case.responsible_organisation_id
-    ).exists():
+    if not can_in_organisation(worker, "casework.assess_case", case.responsible_organisation_id):
         raise ValidationError(
             _("%(worker)s does not work in %(organisation)s."),
             params={
@@ -134,6 +140,7 @@ def case_assign(*, by, case: IntegrationCase, worker) -> IntegrationCase:
 def case_start_assessment(*, by, case: IntegrationCase, on=None) -> IntegrationCase:
     case = lock_case(case)
     ensure_can(by, "casework.assess_case", case)
+    ensure_not_future(on)
     ensure_transition(
         case.start_assessment,
         _("The assessment cannot start: the case is at the step “%(state)s”.")
@@ -467,6 +474,7 @@ def case_close(
     """Close the case: the plan in force ends and the wellbeing area's part ends."""
     case = lock_case(case)
     ensure_can(by, "casework.close_case", case)
+    ensure_not_future(on)
     ensure_transition(case.close, _("The case is already closed."))
     on = on or today()
     for plan in case.plans.select_for_update().filter(

@@ -24,7 +24,7 @@ from ..models import (
     ServiceKind,
 )
 from ..rules import add_months, rules_on
-from ._common import IllegalStep, ensure_transition, lock_case, log, today
+from ._common import IllegalStep, ensure_not_future, ensure_transition, lock_case, log, today
 from .cases import end_participations
 
 PLAN_FIELDS = (
@@ -249,6 +249,7 @@ def plan_record_agreement(*, by, plan: IntegrationPlan, on=None) -> IntegrationP
         plan.record_agreement, _("The client's decision on this plan is already recorded.")
     )
     on = on or today()
+    ensure_not_future(on)
     errors = plan_rule_errors(plan, rules_on(plan.starts_on or on))
     if errors:
         raise ValidationError(errors)
@@ -325,6 +326,7 @@ def plan_approve(*, by, plan: IntegrationPlan, on=None) -> IntegrationPlan:
         % {"state": PlanState(plan.state).label},
     )
     on = on or today()
+    ensure_not_future(on)
     rules = rules_on(plan.starts_on or on)
     errors = plan_rule_errors(plan, rules)
     if errors:
@@ -415,6 +417,9 @@ def review_record(
     if outcome == ReviewOutcome.END:
         plan.end(on=reviewed_on)
         plan.save()
+        for draft in case.plans.select_for_update().filter(state=PlanState.DRAFT):
+            draft.end(on=reviewed_on)
+            draft.save()
         end_participations(by=by, case=case)
         case.close(on=reviewed_on, reason=close_reason)
         case.save()

@@ -28,6 +28,7 @@ from casework.models import (
     Service,
     Unit,
 )
+from casework.rules import add_months
 from casework.services._common import today
 from workflows.models import CaseTask
 
@@ -58,7 +59,7 @@ CLIENTS = [
     ("Olena", "Kovalenko", "female", "1987-03-14", "UA", "uk", "fi", "uk", "272", 14, "temporary_protection", "outside_labour_force", {}, "intake", 3),
     ("Dmytro", "Shevchenko", "male", "1979-11-02", "UA", "uk", "en", "uk", "272", 20, "temporary_protection", "unemployed_jobseeker", {}, "assessment", 10),
     ("Amina", "Hassan", "female", "1995-06-21", "SO", "so", "fi", "so", "272", 8, "quota_refugee", "outside_labour_force", {}, "assessment", 25),
-    ("Ahmad", "Rahimi", "male", "2009-01-30", "AF", "prs", "fi", "prs", "272", 6, "international_protection", "student", {"unaccompanied_minor": True, "minor_representative": "Liisa Mäkelä (edustaja)"}, "multi_invited", 20),
+    ("Ahmad", "Rahimi", "male", "age:16", "AF", "prs", "fi", "prs", "272", 6, "international_protection", "student", {"unaccompanied_minor": True, "minor_representative": "Liisa Mäkelä (edustaja)"}, "multi_invited", 20),
     ("Farida", "Noori", "female", "1990-09-09", "AF", "fa", "fi", "fa", "272", 10, "quota_refugee", "home_parent", {"child_home_care_allowance": True}, "multi_contributed", 40),
     ("Mohammed", "Al-Sayed", "male", "1984-04-17", "SY", "ar", "en", "ar", "272", 30, "international_protection", "unemployed_jobseeker", {}, "planning", 45),
     ("Nguyen", "Thi Lan", "female", "1992-12-01", "VN", "vi", "fi", "vi", "272", 9, "family", "home_parent", {"child_home_care_allowance": True}, "planning", 35),
@@ -75,7 +76,7 @@ CLIENTS = [
     ("Lucía", "Fernández", "female", "1994-11-11", "VE", "es", "en", "es", "272", 5, "international_protection", "outside_labour_force", {"non_disclosure": True}, "intake", 1),
     ("Tigist", "Bekele", "female", "1989-05-29", "ET", "am", "fi", "am", "272", 13, "quota_refugee", "unemployed_jobseeker", {}, "assessment", 18),
     ("Oleksandr", "Melnyk", "male", "1970-02-02", "UA", "uk", "sv", "uk", "272", 21, "temporary_protection", "outside_labour_force", {}, "multi_contributed", 55),
-    ("Samir", "Haddad", "male", "2010-08-20", "SY", "ar", "fi", "ar", "217", 4, "international_protection", "student", {"unaccompanied_minor": True, "minor_representative": "Pekka Ranta (edustaja)"}, "active", 180),
+    ("Samir", "Haddad", "male", "age:15", "SY", "ar", "fi", "ar", "217", 4, "international_protection", "student", {"unaccompanied_minor": True, "minor_representative": "Pekka Ranta (edustaja)"}, "active", 180),
     ("Maryam", "Ahmadi", "female", "1997-07-17", "AF", "fa", "fi", "fa", "217", 15, "family_of_protected", "home_parent", {"child_home_care_allowance": True}, "intake", 5),
     ("Joseph", "Okafor", "male", "1986-12-12", "NG", "en", "en", "", "217", 17, "work", "unemployed_jobseeker", {}, "assessment", 12),
     ("Halyna", "Tkachenko", "female", "1968-10-30", "UA", "uk", "fi", "uk", "217", 23, "temporary_protection", "outside_labour_force", {}, "planning", 40),
@@ -200,7 +201,12 @@ class Command(BaseCommand):
                 step,
                 days_ago,
             ) = spec
-            born = dt.date.fromisoformat(born)
+            # Minors' ages are kept relative to today, so the demo stays valid every year.
+            born = (
+                add_months(today(), -12 * int(born[4:])) - dt.timedelta(days=40)
+                if born.startswith("age:")
+                else dt.date.fromisoformat(born)
+            )
             start = today() - dt.timedelta(days=days_ago)
             permit = start - dt.timedelta(days=30 * permit_months // 4)
             data = {
