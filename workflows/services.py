@@ -84,6 +84,24 @@ def can_claim(user, case_task) -> bool:
     )
 
 
+def claim_checker(user):
+    """``can_claim`` for many tasks at once: two queries in all, not two per task."""
+    from .steps import STEPS
+
+    units = set(
+        user.memberships.filter(is_active=True, unit__is_active=True).values_list(
+            "unit_id", flat=True
+        )
+    )
+
+    def check(case_task) -> bool:
+        return case_task.unit_id in units and can_in_organisation(
+            user, STEPS[case_task.step].permission, case_task.unit.organisation_id
+        )
+
+    return check
+
+
 def can_manage_queue(user, unit) -> bool:
     return is_unit_member(user, unit, roles=[Role.MANAGER]) and can_in_organisation(
         user, "casework.manage_queue", unit.organisation_id

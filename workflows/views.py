@@ -66,11 +66,12 @@ def inbox(request):
 
 @login_required
 def queue(request):
-    from .services import can_claim
+    from .services import claim_checker
 
     tasks = list(selectors.queue_for(request.user))
+    can_claim = claim_checker(request.user)
     for case_task in tasks:
-        case_task.claimable = can_claim(request.user, case_task)
+        case_task.claimable = can_claim(case_task)
     return render(request, "workflows/queue.html", {"tasks": tasks})
 
 
@@ -276,3 +277,132 @@ def client_register(request):
             return redirect("workflows:inbox")
     status = 400 if request.method == "POST" else 200
     return render(request, "workflows/client_form.html", {"form": form}, status=status)
+
+
+def step_titles() -> dict:
+    from .flows import IntegrationFlow
+
+    return {node.name: node.task_title for node in IntegrationFlow.instance.nodes()}
+
+
+def _require_manager(user):
+    from .dashboard import managed_units
+
+    if not managed_units(user).exists():
+        raise PermissionDenied
+
+
+@login_required
+def manager_dashboard(request):
+    from .dashboard import dashboard_for
+
+    _require_manager(request.user)
+    data = dashboard_for(request.user)
+    titles = step_titles()
+    for row in data.per_queue_step:
+        row["title"] = titles.get(row["step"], row["step"])
+    peak = max([a["count"] for a in data.ages] + [1])
+    for age in data.ages:
+        age["percent"] = round(100 * age["count"] / peak)
+    week_peak = max([w["done"] for w in data.per_week] + [1])
+    for week in data.per_week:
+        week["percent"] = round(100 * week["done"] / week_peak)
+    return render(request, "workflows/dashboard.html", {"d": data})
+
+
+@login_required
+def manager_tasks(request):
+    """The tasks behind a dashboard figure: filter, reassign one or many, export as CSV."""
+    from .dashboard import assignable_workers, drilldown
+    from .services import TaskConflict, tasks_reassign
+
+    _require_manager(request.user)
+    tasks, errors = drilldown(request.user, request.GET)
+    workers = assignable_workers(request.user)
+    if request.method == "POST":
+        chosen = request.POST.getlist("tasks")
+        worker = workers.filter(pk=request.POST.get("worker") or 0).first()
+        selected = list(tasks.filter(uuid__in=[c for c in chosen if _is_uuid(c)]))
+        if not selected:
+            errors.append(_("Choose at least one task."))
+        elif worker is None:
+            errors.append(_("Choose the worker who gets the tasks."))
+        else:
+            try:
+                tasks_reassign(by=request.user, case_tasks=selected, to=worker)
+            except (TaskConflict, PermissionDenied, ValidationError) as error:
+                errors.append(
+                    getattr(error, "message", None)
+                    or "; ".join(getattr(error, "messages", [str(error)]))
+                )
+            else:
+                messages.success(
+                    request,
+                    _("%(count)s tasks given to %(worker)s.")
+                    % {"count": len(selected), "worker": worker.get_full_name() or worker},
+                )
+                return redirect(request.get_full_path())
+    if request.GET.get("format") == "csv":
+        return _tasks_csv(tasks)
+    from django.core.paginator import Paginator
+
+    page = Paginator(tasks, 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "workflows/manager_tasks.html",
+        {
+            "page": page,
+            "errors": errors,
+            "workers": workers,
+            "query": request.GET,
+            "selected": set(request.POST.getlist("tasks")),
+            "chosen_worker": request.POST.get("worker", ""),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _is_uuid(value):
+    import uuid
+
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+def _tasks_csv(tasks):
+    import csv
+
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="kotopolku-tasks.csv"'
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            "case",
+            "task",
+            "queue",
+            "assigned to",
+            "status",
+            "due",
+            "created",
+            "priority",
+            "escalated",
+        ]
+    )
+    for t in tasks.iterator(chunk_size=2000):
+        writer.writerow(
+            [
+                t.case.number,
+                t.step,
+                t.unit.name,
+                t.owner.get_username() if t.owner else "",
+                t.status,
+                t.due_on.isoformat() if t.due_on else "",
+                t.created_at.date().isoformat(),
+                t.priority,
+                "yes" if t.escalated_at else "",
+            ]
+        )
+    return response

@@ -63,7 +63,8 @@ def client_data(**overrides):
 def start_path(staff):
     def start(by="anna", organisation="kokkola", **overrides):
         return services.client_register_and_start(
-            by=staff[by], organisation=Organisation.objects.get(code=organisation),
+            by=staff[by],
+            organisation=Organisation.objects.get(code=organisation),
             data=client_data(**overrides),
         )
 
@@ -122,7 +123,8 @@ def plan(case, **overrides):
         "period_goals": "Finnish to A2",
         "follow_up": "meetings every six months",
         "job_seeking_obligation": "two applications a month"
-        if case.category == "unemployed_jobseeker" else "",
+        if case.category == "unemployed_jobseeker"
+        else "",
         "measures": [
             {
                 "service": Service.objects.get(code="integration-training-fi"),

@@ -83,7 +83,9 @@ def test_manager_reassigns_many_tasks_and_the_worker_is_told(
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         services.tasks_reassign(by=staff["maria"], case_tasks=tasks, to=staff["bertil"])
-    assert set(inbox_for(staff["bertil"])) == set(CaseTask.objects.filter(pk__in=[t.pk for t in tasks]))
+    assert set(inbox_for(staff["bertil"])) == set(
+        CaseTask.objects.filter(pk__in=[t.pk for t in tasks])
+    )
     assert len(mail.outbox) == 3 and all(m.to == [staff["bertil"].email] for m in mail.outbox)
     # the reassigned worker becomes the cases' responsible worker
     for case in cases:
@@ -98,13 +100,24 @@ def test_substitute_covers_an_absent_workers_tasks(start_path, staff):
     assess = open_task(case, "assess")
     today = timezone.localdate()
     with pytest.raises(PermissionDenied):
-        services.substitution_arrange(by=bertil, absent=anna, substitute=bertil,
-                                      starts_on=today, ends_on=today)
+        services.substitution_arrange(
+            by=bertil, absent=anna, substitute=bertil, starts_on=today, ends_on=today
+        )
     with pytest.raises(ValidationError):
-        services.substitution_arrange(by=maria, absent=anna, substitute=bertil,
-                                      starts_on=today, ends_on=today - dt.timedelta(days=1))
-    services.substitution_arrange(by=maria, absent=anna, substitute=bertil,
-                                  starts_on=today, ends_on=today + dt.timedelta(days=7))
+        services.substitution_arrange(
+            by=maria,
+            absent=anna,
+            substitute=bertil,
+            starts_on=today,
+            ends_on=today - dt.timedelta(days=1),
+        )
+    services.substitution_arrange(
+        by=maria,
+        absent=anna,
+        substitute=bertil,
+        starts_on=today,
+        ends_on=today + dt.timedelta(days=7),
+    )
     assert assess in inbox_for(bertil)
     services.task_complete_with_data(by=bertil, case_task=assess, data=assessment())
     assess.refresh_from_db()

@@ -50,10 +50,12 @@ def test_two_concurrent_completions_exactly_one_succeeds(start_path, staff):
     services.task_complete_with_data(by=anna, case_task=intake, data={})
     task = open_task(case, "assess")
     # anna completes in two browser tabs at once
-    results = _race([
-        lambda: services.task_complete_with_data(by=anna, case_task=task, data=assessment()),
-        lambda: services.task_complete_with_data(by=anna, case_task=task, data=assessment()),
-    ])
+    results = _race(
+        [
+            lambda: services.task_complete_with_data(by=anna, case_task=task, data=assessment()),
+            lambda: services.task_complete_with_data(by=anna, case_task=task, data=assessment()),
+        ]
+    )
     outcomes = sorted(kind for kind, _ in results)
     assert outcomes == ["error", "ok"], results
     error = next(value for kind, value in results if kind == "error")
@@ -68,10 +70,12 @@ def test_two_concurrent_completions_exactly_one_succeeds(start_path, staff):
 def test_two_concurrent_claims_exactly_one_wins(start_path, staff):
     case = start_path()
     task = open_task(case, "intake")
-    results = _race([
-        lambda: services.task_claim(by=staff["anna"], case_task=task),
-        lambda: services.task_claim(by=staff["bertil"], case_task=task),
-    ])
+    results = _race(
+        [
+            lambda: services.task_claim(by=staff["anna"], case_task=task),
+            lambda: services.task_claim(by=staff["bertil"], case_task=task),
+        ]
+    )
     assert sorted(kind for kind, _ in results) == ["error", "ok"], results
     winner = next(value for kind, value in results if kind == "ok")
     assert CaseTask.objects.get(pk=task.pk).owner_id == winner.owner_id

@@ -16,12 +16,25 @@ def test_refusal_is_recorded_and_closes_the_case(start_path, staff):
     act(case, "assess", anna, assessment())
     act(case, "draft_plan", anna, plan(case))
     with pytest.raises(ValidationError) as error:
-        act(case, "client_decision", anna, {"decision": "refuse", "decided_on": timezone.localdate()})
+        act(
+            case,
+            "client_decision",
+            anna,
+            {"decision": "refuse", "decided_on": timezone.localdate()},
+        )
     assert "refusal_reason" in error.value.message_dict
     assert open_task(case, "client_decision").status == "ASSIGNED"
 
-    act(case, "client_decision", anna, {"decision": "refuse", "decided_on": timezone.localdate(),
-                                        "refusal_reason": "does not want the course"})
+    act(
+        case,
+        "client_decision",
+        anna,
+        {
+            "decision": "refuse",
+            "decided_on": timezone.localdate(),
+            "refusal_reason": "does not want the course",
+        },
+    )
     assert case.state == CaseState.CLOSED
     assert case.close_reason == CloseReason.DECLINED
     refused = case.plans.get()

@@ -14,7 +14,9 @@ from .conftest import act, drive_to_plan_active, open_steps
 
 
 def _at(day):
-    return time_machine.travel(timezone.make_aware(dt.datetime.combine(day, dt.time(9, 0))), tick=False)
+    return time_machine.travel(
+        timezone.make_aware(dt.datetime.combine(day, dt.time(9, 0))), tick=False
+    )
 
 
 def test_plan_reviewed_every_six_months_until_it_ends(start_path, staff):
@@ -35,8 +37,12 @@ def test_plan_reviewed_every_six_months_until_it_ends(start_path, staff):
         review = CaseTask.objects.get(case=case, step="review")
         assert review.owner == anna and review.due_on == dt.date(2026, 7, 5)
         assert review.reminded_at is not None
-        act(case, "review", anna, {"reviewed_on": dt.date(2026, 6, 21), "notes": "going well",
-                                   "outcome": "continue"})
+        act(
+            case,
+            "review",
+            anna,
+            {"reviewed_on": dt.date(2026, 6, 21), "notes": "going well", "outcome": "continue"},
+        )
         assert case.next_review_due == dt.date(2026, 12, 21)
     with _at(dt.date(2026, 10, 17)):
         assert sweep().timers_fired == 0
@@ -46,8 +52,17 @@ def test_plan_reviewed_every_six_months_until_it_ends(start_path, staff):
         assert sweep().timers_fired == 1
         review = CaseTask.objects.get(case=case, step="review", status="ASSIGNED")
         assert review.due_on == dt.date(2026, 11, 1)
-        act(case, "review", anna, {"reviewed_on": dt.date(2026, 10, 18), "notes": "goals met",
-                                   "outcome": "end", "close_reason": CloseReason.GOALS_MET})
+        act(
+            case,
+            "review",
+            anna,
+            {
+                "reviewed_on": dt.date(2026, 10, 18),
+                "notes": "goals met",
+                "outcome": "end",
+                "close_reason": CloseReason.GOALS_MET,
+            },
+        )
     assert case.state == CaseState.CLOSED
     assert case.close_reason == CloseReason.GOALS_MET
     assert Review.objects.filter(plan__case=case).count() == 2

@@ -13,8 +13,9 @@ from .conftest import act, assessment, drive_to_plan_active, open_task, plan
 
 def test_home_parent_becomes_jobseeker_mid_plan(start_path, staff):
     anna, tuomas = staff["anna"], staff["tuomas"]
-    case = start_path(residence_basis="family", labour_market_status="home_parent",
-                      child_home_care_allowance=True)
+    case = start_path(
+        residence_basis="family", labour_market_status="home_parent", child_home_care_allowance=True
+    )
     assert case.category == "home_parent"
     drive_to_plan_active(case, anna)
     # A review falls due: its task is anna's.
@@ -25,14 +26,19 @@ def test_home_parent_becomes_jobseeker_mid_plan(start_path, staff):
     from viewflow.workflow.timers import fire_due_timers
 
     Task.objects.filter(process=case.process, flow_task_type="TIMER").update(
-        scheduled=timezone.now())
+        scheduled=timezone.now()
+    )
     assert fire_due_timers() == 1
     review = open_task(case, "review")
     assert review.owner == anna
 
     services.client_change(
-        by=anna, client=case.client,
-        changes={"labour_market_status": "unemployed_jobseeker", "child_home_care_allowance": False},
+        by=anna,
+        client=case.client,
+        changes={
+            "labour_market_status": "unemployed_jobseeker",
+            "child_home_care_allowance": False,
+        },
         reason="Registered as an unemployed jobseeker on 1.11.",
     )
     case.refresh_from_db()
@@ -49,8 +55,12 @@ def test_home_parent_becomes_jobseeker_mid_plan(start_path, staff):
     assert event.data["from"]["organisation"] == "kokkola"
     assert event.data["to"]["organisation"] == "kp-tyollisyysalue"
 
-    act(case, "review", tuomas, {"reviewed_on": timezone.localdate(), "notes": "taken over",
-                                 "outcome": "continue"})
+    act(
+        case,
+        "review",
+        tuomas,
+        {"reviewed_on": timezone.localdate(), "notes": "taken over", "outcome": "continue"},
+    )
     assert case.owner == tuomas
 
 
@@ -62,8 +72,9 @@ def test_transfer_to_a_municipality_with_no_responsible_organisation_changes_not
     act(case, "intake", anna)
     elsewhere = Municipality.objects.create(code="837", name_fi="Tampere")
     with pytest.raises(ValidationError) as error:
-        services.client_change(by=anna, client=case.client, changes={"municipality": elsewhere},
-                               reason="moved")
+        services.client_change(
+            by=anna, client=case.client, changes={"municipality": elsewhere}, reason="moved"
+        )
     assert error.value.code == "no_responsible_organisation"
     case.refresh_from_db()
     case.client.refresh_from_db()
@@ -78,9 +89,12 @@ def test_move_between_municipalities_of_the_same_areas(start_path, staff):
     case = start_path()
     act(case, "intake", anna)
     act(case, "assess", anna, assessment())
-    services.client_change(by=anna, client=case.client,
-                           changes={"municipality": Municipality.objects.get(code="217")},
-                           reason="moved to Kannus")
+    services.client_change(
+        by=anna,
+        client=case.client,
+        changes={"municipality": Municipality.objects.get(code="217")},
+        reason="moved to Kannus",
+    )
     case.refresh_from_db()
     assert case.responsible_organisation.code == "kannus"
     task = open_task(case, "draft_plan")

@@ -18,8 +18,12 @@ def test_invalid_assessment_keeps_the_task_open_and_every_value(client, start_pa
     client.force_login(anna)
     response = client.post(
         reverse("workflows:task", args=[task.uuid]),
-        {"action": "complete", "work_history": "cleaner for 7 years", "literacy": "latin",
-         "interview_date": (timezone.localdate() + timezone.timedelta(days=3)).isoformat()},
+        {
+            "action": "complete",
+            "work_history": "cleaner for 7 years",
+            "literacy": "latin",
+            "interview_date": (timezone.localdate() + timezone.timedelta(days=3)).isoformat(),
+        },
     )
     assert response.status_code == 400
     body = response.content.decode()
@@ -95,12 +99,20 @@ def test_register_client_with_wrong_input_keeps_everything_and_saves_nothing(cli
     client.force_login(staff["anna"])
     url = reverse("workflows:client_register")
     form = {
-        "first_names": "Olga", "last_name": "Ivanova", "personal_identity_code": "131052-308U",
-        "date_of_birth": "1952-10-13", "gender": "female", "mother_tongue": "ru",
-        "preferred_language": "fi", "municipality": Municipality.objects.get(code="272").pk,
+        "first_names": "Olga",
+        "last_name": "Ivanova",
+        "personal_identity_code": "131052-308U",
+        "date_of_birth": "1952-10-13",
+        "gender": "female",
+        "mother_tongue": "ru",
+        "preferred_language": "fi",
+        "municipality": Municipality.objects.get(code="272").pk,
         "contacted_on": timezone.localdate().isoformat(),
-        "first_residence_permit_date": (timezone.localdate() + timezone.timedelta(days=1)).isoformat(),
-        "residence_basis": "family", "labour_market_status": "outside_labour_force",
+        "first_residence_permit_date": (
+            timezone.localdate() + timezone.timedelta(days=1)
+        ).isoformat(),
+        "residence_basis": "family",
+        "labour_market_status": "outside_labour_force",
         "street_address": "Rantakatu 1",
     }
     response = client.post(url, form)

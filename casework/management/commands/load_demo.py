@@ -441,7 +441,9 @@ class Command(BaseCommand):
         )
         CaseEvent.objects.filter(case=case).update(at=F("at") - delta)
         CaseTask.objects.filter(case=case).update(
-            due_on=F("due_on") - delta, created_at=F("created_at") - delta
+            due_on=F("due_on") - delta,
+            created_at=F("created_at") - delta,
+            finished_at=F("finished_at") - delta + dt.timedelta(days=days // 3)
         )
         Task.objects.filter(process__integrationprocess__case=case).update(
             created=F("created") - delta, scheduled=F("scheduled") - delta
