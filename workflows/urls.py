@@ -15,6 +15,9 @@ urlpatterns = [
     path("tasks/<uuid:uuid>/release/", views.release, name="release"),
     path("cases/<uuid:uuid>/", views.case_detail, name="case"),
     path("cases/<uuid:uuid>/chart.svg", views.case_chart, name="case_chart"),
+    path("cases/<uuid:uuid>/plans/<int:version>/print/", views.plan_print, name="plan_print"),
+    path("clients/", views.client_search, name="client_search"),
+    path("invitations/", views.invitations, name="invitations"),
     path("flow/chart.svg", views.flow_chart, name="flow_chart"),
     path("flow/chart.bpmn", views.flow_chart, {"fmt": "bpmn"}, name="flow_bpmn"),
 ]

@@ -122,6 +122,8 @@ class TaskView(LoginRequiredMixin, View):
         return case_task, STEPS[case_task.step]
 
     def _render(self, request, case_task, step, forms, status=200):
+        from .services import can_claim
+
         case = case_task.case
         audit_record(
             actor=request.user,
@@ -140,6 +142,7 @@ class TaskView(LoginRequiredMixin, View):
                 "forms": forms,
                 "form": forms.get("form"),
                 "may_work": self.may_work,
+                "claimable": case_task.status == "NEW" and can_claim(request.user, case_task),
                 "full_case": can_see_full_case(request.user, case),
                 "protected_visible": can_see_protected_details(request.user, case),
             },
@@ -201,6 +204,7 @@ def case_detail(request, uuid):
         else None,
         "assessment": getattr(case, "assessment", None) if full else None,
         "participations": case.participations.select_related("organisation", "worker"),
+        "print_languages": [("fi", "suomeksi"), ("sv", "på svenska"), ("en", "in English")],
     }
     return render(request, "workflows/case_detail.html", context)
 
@@ -406,3 +410,88 @@ def _tasks_csv(tasks):
             ]
         )
     return response
+
+
+@login_required
+def plan_print(request, uuid, version):
+    """The plan printable in its language (the client's), with places for signatures."""
+    from django.utils import translation
+
+    case = _visible_case(request.user, uuid)
+    if not can_see_full_case(request.user, case):
+        raise Http404
+    plan = get_object_or_404(
+        case.plans.prefetch_related("measures__service", "measures__provider"), version=version
+    )
+    audit_record(
+        actor=request.user,
+        obj=case.client,
+        action="client.viewed",
+        data={"via": "plan_print", "version": version},
+    )
+    language = request.GET.get("lang") or plan.language
+    if language not in ("fi", "sv", "en"):
+        language = "fi"
+    with translation.override(language):
+        response = render(
+            request,
+            "workflows/plan_print.html",
+            {
+                "case": case,
+                "client": case.client,
+                "plan": plan,
+                "language": language,
+                "measures": plan.measures.all(),
+                "worker": plan.drafted_by,
+            },
+        )
+    return response
+
+
+@login_required
+def client_search(request):
+    """Find a client by name, identity code or case number among the cases one may see."""
+    from django.db.models import Q
+
+    query = request.GET.get("q", "").strip()
+    results = []
+    if len(query) >= 2:
+        cases = cases_visible_to(request.user)
+        condition = Q(number__iexact=query) | Q(
+            client__personal_identity_code__iexact=query.upper()
+        )
+        for word in query.split()[:4]:
+            condition |= Q(client__last_name__istartswith=word) | Q(
+                client__first_names__istartswith=word
+            )
+        results = list(cases.filter(condition).order_by("client__last_name", "-created_at")[:50])
+        audit_record(
+            actor=request.user,
+            obj=request.user,
+            action="client.searched",
+            data={"results": len(results)},
+        )
+    return render(request, "workflows/client_search.html", {"query": query, "results": results})
+
+
+@login_required
+def invitations(request):
+    """A wellbeing-area worker's invitations: open, waiting in the unit or theirs."""
+    from casework.models import WellbeingParticipation
+
+    units = request.user.memberships.filter(is_active=True).values("unit_id")
+    participations = (
+        WellbeingParticipation.objects.filter(unit_id__in=units, ended_at__isnull=True)
+        .select_related(
+            "case",
+            "case__client",
+            "organisation",
+            "unit",
+            "worker",
+            "case__responsible_organisation",
+            "invited_by",
+        )
+        .prefetch_related("tasks")
+        .order_by("invited_at")
+    )
+    return render(request, "workflows/invitations.html", {"participations": participations})

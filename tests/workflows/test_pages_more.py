@@ -1,0 +1,79 @@
+"""The printable plan in the client's language, client search, and the wellbeing area's
+invitations page."""
+
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+
+from permissions.models import AuditEntry
+
+from .conftest import act, assessment, drive_to_plan_active, open_task
+
+
+def test_plan_prints_in_the_plans_language_with_signatures(client, start_path, staff):
+    case = start_path(preferred_language="sv")
+    drive_to_plan_active(case, staff["anna"])
+    client.force_login(staff["anna"])
+    url = reverse("workflows:plan_print", args=[case.uuid, 1])
+    body = client.get(url, {"lang": "sv"}).content.decode()
+    with translation.override("sv"):
+        assert gettext("Integration plan") in body
+        assert gettext("Client's signature, place and date") in body
+    assert '<html lang="sv">' in body
+    assert "work as a nurse" in body
+    assert client.get(url, {"lang": "xx"}).status_code == 200  # falls back, never an error
+    assert client.get(reverse("workflows:plan_print", args=[case.uuid, 9])).status_code == 404
+    client.force_login(staff["kaisa"])
+    assert client.get(url).status_code == 404
+
+
+def test_search_by_name_identity_code_and_case_number(client, start_path, staff):
+    case = start_path(
+        first_names="Zainab",
+        last_name="Osman",
+        personal_identity_code="131052-308T",
+        date_of_birth=None,
+    )
+    start_path(first_names="Other", last_name="Person")
+    client.force_login(staff["anna"])
+    url = reverse("workflows:client_search")
+    for query in ("Osman", "zain", "131052-308t", case.number):
+        results = client.get(url, {"q": query}).context["results"]
+        assert [c.pk for c in results] == [case.pk], query
+    assert client.get(url, {"q": "x"}).context["results"] == []
+    assert AuditEntry.objects.filter(action="client.searched", actor=staff["anna"]).count() == 4
+    client.force_login(staff["kaisa"])  # another municipality's worker finds nothing
+    assert client.get(url, {"q": "Osman"}).context["results"] == []
+
+
+def test_wellbeing_worker_sees_invitations_and_takes_one(client, start_path, staff):
+    anna, sakari = staff["anna"], staff["sakari"]
+    case = start_path()
+    act(case, "intake", anna)
+    act(
+        case,
+        "assess",
+        anna,
+        assessment(
+            wellbeing_participation_needed=True, wellbeing_participation_reason="needs family work"
+        ),
+    )
+    client.force_login(sakari)
+    page = client.get(reverse("workflows:invitations")).content.decode()
+    assert case.number in page and "needs family work" in page
+    task = open_task(case, "wellbeing_contribution")
+    task_page = client.get(reverse("workflows:task", args=[task.uuid]))
+    assert task_page.status_code == 200 and task_page.context["claimable"]
+    assert reverse("workflows:claim", args=[task.uuid]) in task_page.content.decode()
+    assert client.post(reverse("workflows:claim", args=[task.uuid])).status_code == 302
+    response = client.post(
+        reverse("workflows:task", args=[task.uuid]),
+        {"contribution": "family work twice a week", "services_offered": ""},
+    )
+    assert response.status_code == 302
+    case.participations.get().refresh_from_db()
+    assert case.participations.get().contribution == "family work twice a week"
+    assert case.participations.get().contributed_at.date() == timezone.localdate()
+    # other units' workers see no invitations
+    client.force_login(staff["anna"])
+    assert case.number not in client.get(reverse("workflows:invitations")).content.decode()
