@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install demo test lint messages clean-demo
+.PHONY: install browser-tools demo test lint messages clean-demo
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -12,6 +12,11 @@ $(BIN)/python:
 
 install: $(BIN)/python
 	$(BIN)/pip install --quiet -e ".[dev]"
+
+# The browser tests also need Debian's Chromium (apt-get install chromium) and axe-core.
+browser-tools:
+	command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium)
+	npm ci --no-audit --no-fund --loglevel=error
 
 demo: install
 	$(BIN)/python manage.py migrate --noinput
