@@ -74,7 +74,7 @@ def page(browser, live_server):
 
 
 @pytest.fixture
-def browser_staff(staff):
+def browser_staff(staff):  # noqa: F811 - the shared fixture
     for user in staff.values():
         user.set_password(PASSWORD)
         user.save()
