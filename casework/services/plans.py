@@ -146,7 +146,7 @@ def _measure_rule_errors(measure: Measure, rules) -> dict:
     errors = {}
     service = measure.service if measure.service_id else None
     if service and service.kind == ServiceKind.CIVIC_ORIENTATION:
-        hours = measure.hours or service.hours or 0
+        hours = measure.hours if measure.hours is not None else (service.hours or 0)
         if hours < rules.civic_orientation_min_hours:
             errors["hours"] = _("Civic orientation lasts at least %(hours)s hours.") % {
                 "hours": rules.civic_orientation_min_hours

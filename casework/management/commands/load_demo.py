@@ -432,18 +432,13 @@ class Command(BaseCommand):
             starts_on=F("starts_on") - delta, ends_on=F("ends_on") - delta
         )
         Review.objects.filter(plan__case=case).update(
-            reviewed_on=F("reviewed_on")
-            - delta
-            + dt.timedelta(days=days // 2 if days > 180 else 0),
-            next_review_due=F("next_review_due")
-            - delta
-            + dt.timedelta(days=days // 2 if days > 180 else 0),
+            reviewed_on=F("reviewed_on") - delta, next_review_due=F("next_review_due") - delta
         )
         CaseEvent.objects.filter(case=case).update(at=F("at") - delta)
         CaseTask.objects.filter(case=case).update(
             due_on=F("due_on") - delta,
             created_at=F("created_at") - delta,
-            finished_at=F("finished_at") - delta + dt.timedelta(days=days // 3)
+            finished_at=F("finished_at") - delta,
         )
         Task.objects.filter(process__integrationprocess__case=case).update(
             created=F("created") - delta, scheduled=F("scheduled") - delta
