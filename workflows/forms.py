@@ -276,3 +276,34 @@ class ClientForm(forms.ModelForm):
         if value > timezone.localdate():
             raise forms.ValidationError(_("The date of first contact cannot be in the future."))
         return value
+
+
+class ClientChangeForm(ClientForm):
+    """Changing a client's facts; a change of category or municipality transfers the case."""
+
+    reason = forms.CharField(
+        label=_("Reason for the change"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Recorded in the case history, e.g. “registered as an unemployed jobseeker”."),
+    )
+
+    class Meta(ClientForm.Meta):
+        pass
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["contacted_on"]
+
+
+CLOSE_CHOICES = [
+    (reason.value, reason.label)
+    for reason in CloseReason
+    if reason not in (CloseReason.NO_PLAN_NEEDED, CloseReason.PLAN_ENDED)
+]
+
+
+class CloseCaseForm(forms.Form):
+    reason = forms.ChoiceField(label=_("Reason for closing"), choices=CLOSE_CHOICES)
+    note = forms.CharField(
+        label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )

@@ -495,3 +495,99 @@ def invitations(request):
         .order_by("invited_at")
     )
     return render(request, "workflows/invitations.html", {"participations": participations})
+
+
+@login_required
+def client_change(request, uuid):
+    """Change the client's facts; if they change who is responsible, the case and its open
+    tasks move to the new owner's queue, and the history says who, when and why."""
+    from casework.models import Municipality
+
+    from .forms import ClientChangeForm
+    from .services import client_change as change
+
+    case = _visible_case(request.user, uuid)
+    if not can_see_full_case(request.user, case) or not case.is_open:
+        raise Http404
+    client = case.client
+    protected_ok = can_see_protected_details(request.user, case)
+    form = ClientChangeForm(
+        request.POST or None, instance=client, municipalities=Municipality.objects.all()
+    )
+    if not protected_ok:
+        for name in ("street_address", "postal_code", "post_office", "phone", "email"):
+            del form.fields[name]
+    if request.method == "POST" and form.is_valid():
+        changes = {
+            name: form.cleaned_data[name]
+            for name in form.fields
+            if name in ClientChangeForm.Meta.fields
+        }
+        try:
+            change(
+                by=request.user, client=client, changes=changes, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        except PermissionDenied as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The client's details were saved."))
+            case.refresh_from_db()
+            if cases_visible_to(request.user).filter(pk=case.pk).exists():
+                return redirect("workflows:case", uuid=case.uuid)
+            messages.info(
+                request,
+                _("The case moved to %(organisation)s.")
+                % {"organisation": case.responsible_organisation},
+            )
+            return redirect("workflows:inbox")
+    return render(
+        request,
+        "workflows/client_change.html",
+        {"form": form, "case": case, "client": client},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+def _errors_to_form(form, error):
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(
+                field if field in form.fields else None, [m for e in errors for m in e.messages]
+            )
+    else:
+        form.add_error(None, error)
+
+
+@login_required
+def case_close(request, uuid):
+    """Close the case before its path ends: the client moved away, declined, ..."""
+    from .forms import CloseCaseForm
+    from .services import path_close
+
+    case = _visible_case(request.user, uuid)
+    if not can_see_full_case(request.user, case):
+        raise Http404
+    form = CloseCaseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            path_close(
+                by=request.user,
+                case=case,
+                reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            _errors_to_form(form, error)
+        except PermissionDenied as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The case was closed."))
+            return redirect("workflows:case", uuid=case.uuid)
+    return render(
+        request,
+        "workflows/case_close.html",
+        {"form": form, "case": case, "client": case.client},
+        status=400 if request.method == "POST" else 200,
+    )

@@ -77,3 +77,45 @@ def test_wellbeing_worker_sees_invitations_and_takes_one(client, start_path, sta
     # other units' workers see no invitations
     client.force_login(staff["anna"])
     assert case.number not in client.get(reverse("workflows:invitations")).content.decode()
+
+
+def test_change_of_facts_in_the_page_transfers_the_case(client, start_path, staff):
+    from casework.models import CaseEvent
+
+    case = start_path(
+        residence_basis="family", labour_market_status="home_parent", child_home_care_allowance=True
+    )
+    act(case, "intake", staff["anna"])
+    client.force_login(staff["anna"])
+    url = reverse("workflows:client_change", args=[case.uuid])
+    form = client.get(url).context["form"]
+    data = {
+        name: ("" if value is None else getattr(value, "pk", value))
+        for name, value in form.initial.items()
+        if name in form.fields
+    }
+    data = {k: v for k, v in data.items() if v not in (False,)}
+    data.update({"labour_market_status": "unemployed_jobseeker", "reason": ""})
+    data.pop("child_home_care_allowance", None)
+    response = client.post(url, data)
+    assert response.status_code == 400  # the reason is required; nothing changed
+    case.refresh_from_db()
+    assert case.responsible_organisation.code == "kokkola"
+    data["reason"] = "registered as a jobseeker"
+    response = client.post(url, data)
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.responsible_organisation.code == "kp-tyollisyysalue"
+    assert open_task(case, "assess").unit.organisation.code == "kp-tyollisyysalue"
+    assert CaseEvent.objects.get(case=case, kind="transferred").note == "registered as a jobseeker"
+
+
+def test_close_the_case_from_its_page(client, start_path, staff):
+    case = start_path()
+    client.force_login(staff["anna"])
+    url = reverse("workflows:case_close", args=[case.uuid])
+    assert client.post(url, {"reason": "nonsense"}).status_code == 400
+    assert client.post(url, {"reason": "moved_away", "note": "Oulu"}).status_code == 302
+    case.refresh_from_db()
+    assert case.state == "closed" and case.close_reason == "moved_away"
+    assert client.post(url, {"reason": "moved_away"}).status_code == 400  # already closed
