@@ -3,6 +3,8 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import translation
 
+# --- PostgreSQL-only tests ---------------------------------------------------------------------
+
 POSTGRES_ONLY_REASON = (
     "needs PostgreSQL (database-level constraint or trigger); "
     "run with DATABASE_URL=postgres://... to include it"
@@ -26,10 +28,39 @@ def pytest_runtest_setup(item):
         skip_unless_postgres()
 
 
+# --- data --------------------------------------------------------------------------------------
+
+
+def _load_reference_data():
+    call_command("load_demo", "--reference-only", verbosity=0)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the reference data once into the test database. Every test runs in a transaction
+    that is rolled back, so each one starts from the data as loaded."""
+    with django_db_blocker.unblock():
+        _load_reference_data()
+
+
 @pytest.fixture
 def reference_data(db):
-    """Roles, rules, the demo organisations, the responsibility table and the catalogue."""
-    call_command("load_demo", "--reference-only", verbosity=0)
+    """Roles, rules, the demo organisations, the responsibility table and the catalogue.
+
+    Loaded once per session (``django_db_setup``); loaded again here only if a
+    transactional test has flushed the database since.
+    """
+    from django.contrib.auth.models import Group
+
+    from casework.models import ResponsibilityRule, RuleSet, Service
+
+    if not (
+        ResponsibilityRule.objects.exists()
+        and RuleSet.objects.exists()
+        and Service.objects.exists()
+        and Group.objects.exists()
+    ):
+        _load_reference_data()
 
 
 @pytest.fixture(autouse=True)
@@ -37,6 +68,8 @@ def _fast_password_hashing(settings):
     """Users are created in many tests and by the demo loader; real hashing is slow."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+
+# --- translations ------------------------------------------------------------------------------
 
 PSEUDO_PREFIX = "[fi] "
 
@@ -47,7 +80,7 @@ def pseudo_finnish(monkeypatch):
     active comes out prefixed with ``[fi] ``. The real .po files may not exist yet; this shows
     that a message is translatable and rendered in the user's language, not hard-coded.
 
-    Yields the prefix. Use with ``translation.override("fi")``.
+    Returns the prefix. Use with ``translation.override("fi")``.
     """
     translation.gettext("")  # binds the real implementation to ``_trans.gettext``
     real_gettext = translation._trans.gettext

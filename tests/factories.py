@@ -120,19 +120,24 @@ class StaffFactory(UserFactory):
         manager = factory.Trait(role=Role.MANAGER)
         auditor = factory.Trait(role=Role.AUDITOR)
         administrator = factory.Trait(role=Role.ADMINISTRATOR)
-        wellbeing = factory.Trait(role=Role.WELLBEING_WORKER, unit=factory.LazyFunction(wellbeing_unit))
+        wellbeing = factory.Trait(
+            role=Role.WELLBEING_WORKER, unit=factory.LazyFunction(wellbeing_unit)
+        )
 
     @classmethod
     def _create(cls, model_class, *args, unit, role, can_see_protected_details, **kwargs):
         user = super()._create(model_class, *args, **kwargs)
         services.membership_grant(
-            by=None, user=user, unit=unit, role=role,
+            by=None,
+            user=user,
+            unit=unit,
+            role=role,
             can_see_protected_details=can_see_protected_details,
         )
         return user
 
 
-def worker_for(client: Client) -> object:
+def worker_for(client: Client):
     """A new case worker in the unit whose queue receives ``client``'s case."""
     rule = responsibility_for(municipality=client.municipality, category=derive_category(client))
     return StaffFactory(unit=intake_unit(rule))
@@ -172,7 +177,9 @@ class ClientFactory(factory.django.DjangoModelFactory):
             minor_representative="Liisa Edustaja",
             residence_basis=ResidenceBasis.INTERNATIONAL_PROTECTION,
             labour_market_status=LabourMarketStatus.STUDENT,
-            first_residence_permit_date=factory.LazyFunction(lambda: today() - dt.timedelta(days=30)),
+            first_residence_permit_date=factory.LazyFunction(
+                lambda: today() - dt.timedelta(days=30)
+            ),
         )
         trafficking = factory.Trait(trafficking_victim=True)
         protected = factory.Trait(residence_basis=ResidenceBasis.INTERNATIONAL_PROTECTION)
@@ -233,8 +240,11 @@ ASSESSMENT_DATA = {
 
 
 def assessment_data(**overrides) -> dict:
+    """A complete assessment; with the wellbeing area's participation, the reason for it."""
     data = {**ASSESSMENT_DATA, "interview_date": today()}
     data.update(overrides)
+    if data.get("wellbeing_participation_needed"):
+        data.setdefault("wellbeing_participation_reason", "Perheen tuen tarve.")
     return data
 
 
@@ -264,7 +274,9 @@ def training_measure(plan: IntegrationPlan) -> dict:
     }
 
 
-def draft_plan(case: IntegrationCase, by, *, with_measure: bool = True, **overrides) -> IntegrationPlan:
+def draft_plan(
+    case: IntegrationCase, by, *, with_measure: bool = True, **overrides
+) -> IntegrationPlan:
     """Draft a complete plan (one integration-training measure) for a case at 'planning'."""
     data = plan_data(case)
     data.update(overrides)
@@ -274,14 +286,21 @@ def draft_plan(case: IntegrationCase, by, *, with_measure: bool = True, **overri
     return plan
 
 
-def wellbeing_step(case: IntegrationCase, by, *, plan_needed: bool = True) -> IntegrationCase:
-    """Invite the wellbeing area, let a Soite worker contribute, complete the step."""
+def wellbeing_contribution(case: IntegrationCase, by):
+    """Invite the wellbeing area and let a Soite worker contribute."""
     participation = services.wellbeing_invite(by=by, case=case, reason="Sosiaalityön tarve.")
     soite_worker = StaffFactory(wellbeing=True)
     services.wellbeing_assign(by=soite_worker, participation=participation, worker=soite_worker)
     services.wellbeing_contribute(
         by=soite_worker, participation=participation, contribution="Perhetyön arvio tehty."
     )
+    return participation
+
+
+def wellbeing_step(case: IntegrationCase, by, *, plan_needed: bool = True) -> IntegrationCase:
+    """Invite the wellbeing area, let a Soite worker contribute, complete the step."""
+    if not case.participations.filter(ended_at__isnull=True).exists():
+        wellbeing_contribution(case, by)
     return services.multi_professional_complete(by=by, case=case, plan_needed=plan_needed)
 
 

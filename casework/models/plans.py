@@ -120,7 +120,11 @@ class IntegrationPlan(StateMachineMixin, PublicIdMixin):
     def supersede(self, *, on):
         self.ended_on = on
 
-    @transition(field=state, source=[PlanState.APPROVED, PlanState.DRAFT], target=PlanState.ENDED)
+    @transition(
+        field=state,
+        source=[PlanState.APPROVED, PlanState.AGREED, PlanState.DRAFT],
+        target=PlanState.ENDED,
+    )
     def end(self, *, on):
         self.ended_on = on
 

@@ -17,7 +17,9 @@ from ..models import (
     CaseEventKind,
     CaseState,
     Client,
+    CloseReason,
     IntegrationCase,
+    OrganisationKind,
     ParticipationPhase,
     PlanState,
     WellbeingParticipation,
@@ -74,15 +76,18 @@ def case_open(*, by, client: Client, contacted_on=None) -> IntegrationCase:
         raise ValidationError(
             _("The client already has an open integration case."), code="open_case"
         )
-    category = derive_category(client)
-    rule = responsibility_for(municipality=client.municipality, category=category)
-    # Intake may happen anywhere that serves the client's municipality (the Welcome Office
-    # registers a jobseeker, say); the case then goes to the responsible organisation's queue.
+    # Intake may happen at any municipality or employment authority that serves the client's
+    # municipality (the Welcome Office registers a jobseeker, say); the case then goes to the
+    # responsible organisation's queue. The wellbeing area takes part but opens no cases.
     ensure_can_in_organisation(
         by,
         "casework.assess_case",
-        client.municipality.organisations.values_list("pk", flat=True),
+        client.municipality.organisations.filter(
+            kind__in=[OrganisationKind.MUNICIPALITY, OrganisationKind.EMPLOYMENT_AUTHORITY]
+        ).values_list("pk", flat=True),
     )
+    category = derive_category(client)
+    rule = responsibility_for(municipality=client.municipality, category=category)
     rules = rules_on(contacted_on)
     period_end = None
     if client.first_residence_permit_date:
@@ -151,6 +156,13 @@ def case_start_assessment(*, by, case: IntegrationCase, on=None) -> IntegrationC
     Assessment.objects.get_or_create(case=case)
     log(case=case, by=by, kind=CaseEventKind.ASSESSMENT_STARTED, action="case.assessment_started")
     return case
+
+
+def ensure_close_reason(reason) -> None:
+    if reason not in CloseReason.values:
+        raise ValidationError(
+            {"close_reason": _("Choose why the case is closed.")}, code="close_reason"
+        )
 
 
 def _apply_assessment(assessment: Assessment, data: dict) -> None:
@@ -434,6 +446,11 @@ def multi_professional_complete(
         _("The multi-professional step cannot be completed: the case is at the step “%(state)s”.")
         % {"state": state_label(case)},
     )
+    if not case.participations.filter(phase=ParticipationPhase.ASSESSMENT).exists():
+        raise IllegalStep(
+            _("The wellbeing area has not been invited to the multi-professional step."),
+            code="not_invited",
+        )
     waiting = case.participations.filter(
         phase=ParticipationPhase.ASSESSMENT, ended_at__isnull=True, contributed_at__isnull=True
     )
@@ -475,10 +492,11 @@ def case_close(
     case = lock_case(case)
     ensure_can(by, "casework.close_case", case)
     ensure_not_future(on)
+    ensure_close_reason(reason)
     ensure_transition(case.close, _("The case is already closed."))
     on = on or today()
     for plan in case.plans.select_for_update().filter(
-        state__in=[PlanState.APPROVED, PlanState.DRAFT]
+        state__in=[PlanState.APPROVED, PlanState.AGREED, PlanState.DRAFT]
     ):
         plan.end(on=on)
         plan.save()

@@ -390,6 +390,8 @@ def review_record(
         errors["notes"] = _("Write what was reviewed.")
     if outcome not in ReviewOutcome.values:
         errors["outcome"] = _("Choose the outcome.")
+    if outcome == ReviewOutcome.END and close_reason not in CloseReason.values:
+        errors["close_reason"] = _("Choose why the plan ends.")
     if outcome == ReviewOutcome.REVISE and _draft_of(case):
         errors["outcome"] = _("A revision of this plan is already being drawn up.")
     if errors:

@@ -144,7 +144,9 @@ def anonymise_closed(
     """
     today = today or timezone.localdate()
     cutoff = today - dt.timedelta(days=retention_days)
-    candidates = Client.objects.filter(anonymised_at__isnull=True, cases__isnull=False).distinct()
+    candidates = Client.objects.filter(
+        anonymised_at__isnull=True, pk__in=IntegrationCase.objects.values("client_id")
+    )
     report = AnonymisationReport(cutoff=cutoff)
     for client in candidates.select_for_update(of=("self",)).prefetch_related("cases"):
         cases = list(client.cases.all())

@@ -19,10 +19,6 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 PASSWORD = "browser-test-password-1"
 
-# Playwright's sync API runs an event loop in this thread; the test body's ORM calls are
-# still synchronous and safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
 
 def _missing() -> str | None:
     if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
@@ -45,6 +41,10 @@ def browser():
         pytest.skip(missing)
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API runs an event loop in this thread; the test body's ORM calls are
+    # still synchronous and safe. Only for the browser tests.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM,
@@ -61,6 +61,10 @@ def browser():
         )
         yield browser
         browser.close()
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture

@@ -20,26 +20,46 @@ def facts(**values) -> Client:
 # One way (or several) to fall in each category, on its own.
 SINGLE_FACTS = [
     ({"unaccompanied_minor": True}, ClientCategory.UNACCOMPANIED_MINOR),
-    ({"labour_market_status": LabourMarketStatus.UNEMPLOYED_JOBSEEKER},
-     ClientCategory.UNEMPLOYED_JOBSEEKER),
+    (
+        {"labour_market_status": LabourMarketStatus.UNEMPLOYED_JOBSEEKER},
+        ClientCategory.UNEMPLOYED_JOBSEEKER,
+    ),
     ({"trafficking_victim": True}, ClientCategory.TRAFFICKING_VICTIM),
-    ({"residence_basis": ResidenceBasis.INTERNATIONAL_PROTECTION},
-     ClientCategory.INTERNATIONAL_PROTECTION),
+    (
+        {"residence_basis": ResidenceBasis.INTERNATIONAL_PROTECTION},
+        ClientCategory.INTERNATIONAL_PROTECTION,
+    ),
     ({"residence_basis": ResidenceBasis.QUOTA_REFUGEE}, ClientCategory.INTERNATIONAL_PROTECTION),
-    ({"residence_basis": ResidenceBasis.FAMILY_OF_PROTECTED},
-     ClientCategory.INTERNATIONAL_PROTECTION),
-    ({"residence_basis": ResidenceBasis.TEMPORARY_PROTECTION},
-     ClientCategory.TEMPORARY_PROTECTION),
+    (
+        {"residence_basis": ResidenceBasis.FAMILY_OF_PROTECTED},
+        ClientCategory.INTERNATIONAL_PROTECTION,
+    ),
+    ({"residence_basis": ResidenceBasis.TEMPORARY_PROTECTION}, ClientCategory.TEMPORARY_PROTECTION),
     ({"social_assistance_non_temporary": True}, ClientCategory.SOCIAL_ASSISTANCE),
     ({"child_home_care_allowance": True}, ClientCategory.HOME_PARENT),
     ({"labour_market_status": LabourMarketStatus.HOME_PARENT}, ClientCategory.HOME_PARENT),
     ({}, ClientCategory.OTHER),
-    ({"residence_basis": ResidenceBasis.WORK, "labour_market_status": LabourMarketStatus.EMPLOYED},
-     ClientCategory.OTHER),
-    ({"residence_basis": ResidenceBasis.STUDY, "labour_market_status": LabourMarketStatus.STUDENT},
-     ClientCategory.OTHER),
-    ({"residence_basis": ResidenceBasis.FAMILY,
-      "labour_market_status": LabourMarketStatus.OUTSIDE_LABOUR_FORCE}, ClientCategory.OTHER),
+    (
+        {
+            "residence_basis": ResidenceBasis.WORK,
+            "labour_market_status": LabourMarketStatus.EMPLOYED,
+        },
+        ClientCategory.OTHER,
+    ),
+    (
+        {
+            "residence_basis": ResidenceBasis.STUDY,
+            "labour_market_status": LabourMarketStatus.STUDENT,
+        },
+        ClientCategory.OTHER,
+    ),
+    (
+        {
+            "residence_basis": ResidenceBasis.FAMILY,
+            "labour_market_status": LabourMarketStatus.OUTSIDE_LABOUR_FORCE,
+        },
+        ClientCategory.OTHER,
+    ),
     ({"labour_market_status": LabourMarketStatus.ENTREPRENEUR}, ClientCategory.OTHER),
 ]
 
@@ -47,12 +67,13 @@ SINGLE_FACTS = [
 # different fields so that any two can be combined.
 PRECEDENCE = [
     (ClientCategory.UNACCOMPANIED_MINOR, {"unaccompanied_minor": True}),
-    (ClientCategory.UNEMPLOYED_JOBSEEKER,
-     {"labour_market_status": LabourMarketStatus.UNEMPLOYED_JOBSEEKER}),
+    (
+        ClientCategory.UNEMPLOYED_JOBSEEKER,
+        {"labour_market_status": LabourMarketStatus.UNEMPLOYED_JOBSEEKER},
+    ),
     (ClientCategory.TRAFFICKING_VICTIM, {"trafficking_victim": True}),
     (ClientCategory.INTERNATIONAL_PROTECTION, {"residence_basis": ResidenceBasis.QUOTA_REFUGEE}),
-    (ClientCategory.TEMPORARY_PROTECTION,
-     {"residence_basis": ResidenceBasis.TEMPORARY_PROTECTION}),
+    (ClientCategory.TEMPORARY_PROTECTION, {"residence_basis": ResidenceBasis.TEMPORARY_PROTECTION}),
     (ClientCategory.SOCIAL_ASSISTANCE, {"social_assistance_non_temporary": True}),
     (ClientCategory.HOME_PARENT, {"child_home_care_allowance": True}),
     (ClientCategory.OTHER, {}),
@@ -87,7 +108,8 @@ def test_higher_category_wins_when_facts_conflict(higher, lower):
 def test_only_protection_and_temporary_protection_cannot_conflict():
     """Both come from the one residence basis; every other pair of the order is combined."""
     exclusive = [
-        (a, b) for (a, a_facts), (b, b_facts) in itertools.combinations(PRECEDENCE, 2)
+        (a, b)
+        for (a, a_facts), (b, b_facts) in itertools.combinations(PRECEDENCE, 2)
         if set(a_facts) & set(b_facts)
     ]
     assert exclusive == [

@@ -86,19 +86,21 @@ def test_identity_code_is_stored_in_upper_case():
 
 
 def test_date_of_birth_must_match_the_identity_code():
-    errors = field_errors(valid_client(personal_identity_code="131052-308T",
-                                       date_of_birth=dt.date(1952, 10, 14)))
+    errors = field_errors(
+        valid_client(personal_identity_code="131052-308T", date_of_birth=dt.date(1952, 10, 14))
+    )
     assert list(errors) == ["date_of_birth"]
 
 
 def test_matching_date_of_birth_is_accepted():
-    valid_client(personal_identity_code="131052-308T", date_of_birth=dt.date(1952, 10, 13)).full_clean()
+    valid_client(
+        personal_identity_code="131052-308T", date_of_birth=dt.date(1952, 10, 13)
+    ).full_clean()
 
 
 @pytest.mark.parametrize(
     ("code", "expected"),
-    [("131052-308U", "hetu_checksum"), ("131052308T", "hetu_format"),
-     ("320152-308T", "hetu_date")],
+    [("131052-308U", "hetu_checksum"), ("131052308T", "hetu_format"), ("320152-308T", "hetu_date")],
 )
 def test_bad_identity_code_is_a_field_error(code, expected):
     codes = error_codes(valid_client(personal_identity_code=code, date_of_birth=None))
@@ -121,7 +123,9 @@ def test_the_database_refuses_a_duplicate_identity_code_too():
     ClientFactory(personal_identity_code="131052-308T", date_of_birth=None)
     with pytest.raises(IntegrityError), transaction.atomic():
         Client.objects.create(
-            first_names="X", last_name="Y", municipality=municipality(),
+            first_names="X",
+            last_name="Y",
+            municipality=municipality(),
             personal_identity_code="131052-308T",
         )
 
@@ -168,8 +172,13 @@ def test_residence_permit_before_birth_is_refused():
 def test_registering_with_a_future_date_saves_nothing(on_a_fixed_day, values, field):
     worker = StaffFactory()
     audit_before = AuditEntry.objects.count()
-    data = {"first_names": "Amina", "last_name": "Hassan", "municipality": municipality(),
-            "date_of_birth": dt.date(1995, 6, 21), **values}
+    data = {
+        "first_names": "Amina",
+        "last_name": "Hassan",
+        "municipality": municipality(),
+        "date_of_birth": dt.date(1995, 6, 21),
+        **values,
+    }
     with pytest.raises(ValidationError) as caught:
         services.client_register(by=worker, organisation=organisation("kokkola"), data=data)
     assert field in caught.value.message_dict
@@ -181,9 +190,14 @@ def test_registering_a_valid_client_saves_it_with_one_audit_entry():
     worker = StaffFactory()
     audit_before = AuditEntry.objects.count()
     client = services.client_register(
-        by=worker, organisation=organisation("kokkola"),
-        data={"first_names": "Amina", "last_name": "Hassan", "municipality": municipality(),
-              "personal_identity_code": "131052-308T"},
+        by=worker,
+        organisation=organisation("kokkola"),
+        data={
+            "first_names": "Amina",
+            "last_name": "Hassan",
+            "municipality": municipality(),
+            "personal_identity_code": "131052-308T",
+        },
     )
     assert client.pk and client.created_by == worker
     assert client.date_of_birth == dt.date(1952, 10, 13)
@@ -201,7 +215,8 @@ def test_registering_a_valid_client_saves_it_with_one_audit_entry():
 def test_registering_without_a_role_is_refused(user):
     with pytest.raises(PermissionDenied):
         services.client_register(
-            by=user(), organisation=organisation("kokkola"),
+            by=user(),
+            organisation=organisation("kokkola"),
             data={"first_names": "Amina", "last_name": "Hassan", "municipality": municipality()},
         )
     assert not Client.objects.exists()
@@ -231,11 +246,13 @@ def test_unaccompanied_minor_needs_a_date_of_birth_and_a_representative():
 
 
 def test_unaccompanied_minor_must_be_under_18(on_a_fixed_day):
-    adult = valid_client(unaccompanied_minor=True, minor_representative="Liisa",
-                         date_of_birth=dt.date(2008, 3, 10))
+    adult = valid_client(
+        unaccompanied_minor=True, minor_representative="Liisa", date_of_birth=dt.date(2008, 3, 10)
+    )
     assert list(field_errors(adult)) == ["unaccompanied_minor"]
-    valid_client(unaccompanied_minor=True, minor_representative="Liisa",
-                 date_of_birth=dt.date(2008, 3, 11)).full_clean()
+    valid_client(
+        unaccompanied_minor=True, minor_representative="Liisa", date_of_birth=dt.date(2008, 3, 11)
+    ).full_clean()
 
 
 def test_a_minor_who_turns_18_can_still_be_edited():

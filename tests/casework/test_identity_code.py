@@ -153,7 +153,9 @@ def test_every_error_message_is_translatable():
         assert isinstance(caught.value.message, Promise), code
 
 
-@pytest.mark.parametrize(("number", "temporary"), [(2, False), (899, False), (900, True), (999, True)])
+@pytest.mark.parametrize(
+    ("number", "temporary"), [(2, False), (899, False), (900, True), (999, True)]
+)
 def test_temporary_codes(number, temporary):
     code = make_identity_code(dt.date(1990, 3, 4), number)
     assert parse_identity_code(code).is_temporary is temporary

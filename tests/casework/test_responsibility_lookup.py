@@ -1,7 +1,7 @@
 """Who is responsible for a client: the municipality's responsibility table."""
 
 import pytest
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
 from casework import services
@@ -26,7 +26,6 @@ from casework.responsibility import (
 )
 from permissions.models import AuditEntry
 from tests.factories import (
-    CATEGORY_TRAITS,
     KANNUS,
     KOKKOLA,
     CaseFactory,
@@ -57,9 +56,10 @@ def test_table_names_the_responsible_organisation_and_unit(municipality_code, ca
     assert rule.organisation.code == expected_org
     assert intake_unit(rule).code == expected_unit
     assert intake_unit(rule).organisation.code == expected_org
-    assert responsible_organisation(
-        municipality=municipality(municipality_code), category=category
-    ) == rule.organisation
+    assert (
+        responsible_organisation(municipality=municipality(municipality_code), category=category)
+        == rule.organisation
+    )
 
 
 @pytest.mark.parametrize(
@@ -149,9 +149,12 @@ def test_inactive_responsible_organisation_counts_as_missing():
     with pytest.raises(NoResponsibleOrganisation):
         responsibility_for(municipality=municipality(KANNUS), category="other")
     # The employment authority still serves Kannus's jobseekers.
-    assert responsible_organisation(
-        municipality=municipality(KANNUS), category="unemployed_jobseeker"
-    ).code == "kp-tyollisyysalue"
+    assert (
+        responsible_organisation(
+            municipality=municipality(KANNUS), category="unemployed_jobseeker"
+        ).code
+        == "kp-tyollisyysalue"
+    )
 
 
 def test_opening_a_case_with_no_responsible_organisation_writes_nothing():
@@ -212,9 +215,10 @@ def test_a_municipality_cannot_be_responsible_for_jobseekers(municipality_code):
     errors = clean_errors(rule(municipality_code, "unemployed_jobseeker", own))
     assert list(errors) == ["organisation"]
     with translation.override("en"):
-        assert "employment authority" in clean_errors(
-            rule(municipality_code, "unemployed_jobseeker", own)
-        )["organisation"][0]
+        assert (
+            "employment authority"
+            in clean_errors(rule(municipality_code, "unemployed_jobseeker", own))["organisation"][0]
+        )
 
 
 def test_the_employment_authority_may_be_responsible_for_jobseekers():
@@ -235,9 +239,10 @@ def test_an_organisation_that_does_not_serve_the_municipality_is_refused(
     errors = clean_errors(rule(municipality_code, "other", organisation_code))
     assert list(errors) == ["organisation"]
     with translation.override("en"):
-        assert "does not serve" in clean_errors(
-            rule(municipality_code, "other", organisation_code)
-        )["organisation"][0]
+        assert (
+            "does not serve"
+            in clean_errors(rule(municipality_code, "other", organisation_code))["organisation"][0]
+        )
 
 
 def test_an_employment_authority_that_does_not_serve_the_municipality_is_refused():
@@ -267,3 +272,72 @@ def test_one_row_per_municipality_and_category():
     with pytest.raises(ValidationError) as caught:
         duplicate.full_clean()
     assert caught.value.message_dict
+
+
+# --- responsibility moves with the client's facts ----------------------------------------------
+
+
+def transfer(case, **changes):
+    services.client_update(by=case.owner, client=case.client, changes=changes)
+    return services.case_transfer(by=case.owner, case=case, reason="Tilanne muuttui.")
+
+
+def test_a_home_parent_who_registers_as_a_jobseeker_moves_to_the_employment_authority():
+    case = CaseFactory(client=ClientFactory(home_parent=True), assessment=True)
+    old_worker = case.owner
+    case = transfer(case, labour_market_status="unemployed_jobseeker")
+    case = IntegrationCase.objects.get(pk=case.pk)
+    assert case.category == ClientCategory.UNEMPLOYED_JOBSEEKER
+    assert case.responsible_organisation.code == "kp-tyollisyysalue"
+    assert case.unit.code == "maahanmuuttajapalvelut"
+    assert case.owner is None
+    assert case.state == "assessment"  # the work in progress moves along
+    event = CaseEvent.objects.filter(case=case).latest("pk")
+    assert event.kind == "transferred"
+    assert event.data["from"]["organisation"] == "kokkola"
+    assert event.data["to"]["organisation"] == "kp-tyollisyysalue"
+    with pytest.raises(PermissionDenied):
+        services.assessment_save_draft(by=old_worker, case=case, data={"literacy": "latin"})
+    services.assessment_save_draft(
+        by=StaffFactory(unit=unit("kp-tyollisyysalue", "maahanmuuttajapalvelut")),
+        case=case,
+        data={"literacy": "latin"},
+    )
+
+
+def test_a_client_who_moves_to_kannus_moves_to_kannus():
+    case = CaseFactory()
+    case = transfer(case, municipality=municipality(KANNUS))
+    assert case.responsible_organisation.code == "kannus"
+    assert case.unit.code == "kotoutumistyo"
+
+
+def test_a_new_category_with_the_same_organisation_keeps_the_worker():
+    case = CaseFactory()
+    case = transfer(case, trafficking_victim=True)
+    case = IntegrationCase.objects.get(pk=case.pk)
+    assert case.category == ClientCategory.TRAFFICKING_VICTIM
+    assert case.responsible_organisation.code == "kokkola"
+    assert case.owner is not None
+    assert CaseEvent.objects.filter(case=case).latest("pk").kind == "category_changed"
+
+
+def test_nothing_to_move_writes_nothing():
+    case = CaseFactory()
+    events, audit = CaseEvent.objects.count(), AuditEntry.objects.count()
+    services.case_transfer(by=case.owner, case=case, reason="Tarkistus.")
+    assert (CaseEvent.objects.count(), AuditEntry.objects.count()) == (events, audit)
+
+
+def test_moving_to_a_municipality_with_a_gap_in_its_table_changes_nothing():
+    ResponsibilityRule.objects.filter(municipality__code=KANNUS, category="other").delete()
+    case = CaseFactory()
+    services.client_update(
+        by=case.owner, client=case.client, changes={"municipality": municipality(KANNUS)}
+    )
+    before = IntegrationCase.objects.filter(pk=case.pk).values().get()
+    events = CaseEvent.objects.count()
+    with pytest.raises(NoResponsibleOrganisation):
+        services.case_transfer(by=case.owner, case=case, reason="Muutti Kannukseen.")
+    assert IntegrationCase.objects.filter(pk=case.pk).values().get() == before
+    assert CaseEvent.objects.count() == events

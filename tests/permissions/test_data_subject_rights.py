@@ -23,8 +23,9 @@ def test_export_contains_everything_and_is_audited(client, start_path, staff):
     case = start_path(first_names="Mariam", street_address="Kirkkokatu 3")
     drive_to_plan_active(case, anna)
     client.force_login(anna)
-    response = client.get(reverse("permissions:client_export", args=[case.client.uuid]),
-                          {"format": "json"})
+    response = client.get(
+        reverse("permissions:client_export", args=[case.client.uuid]), {"format": "json"}
+    )
     assert response.status_code == 200
     data = json.loads(response.content)
     assert data["client"]["first_names"] == "Mariam"
@@ -35,8 +36,12 @@ def test_export_contains_everything_and_is_audited(client, start_path, staff):
     assert exported["plans"][0]["measures"][0]["service"]
     assert len(exported["timeline"]) == CaseEvent.objects.filter(case=case).count() >= 7
     assert any(e["action"] == "case.opened" for e in data["access_log"])
-    assert AuditEntry.objects.filter(action="client.exported", client_id=case.client_id,
-                                     actor=anna).count() == 1
+    assert (
+        AuditEntry.objects.filter(
+            action="client.exported", client_id=case.client_id, actor=anna
+        ).count()
+        == 1
+    )
     page = client.get(reverse("permissions:client_export", args=[case.client.uuid]))
     assert page.status_code == 200 and "Mariam" in page.content.decode()
 
@@ -51,14 +56,26 @@ def _closed_case(start_path, staff, **facts):
 
 
 def test_anonymisation_leaves_no_personal_data_and_keeps_statistics(start_path, staff):
-    old = _closed_case(start_path, staff, first_names="Leyla", last_name="Karimi",
-                       personal_identity_code=make_identity_code(dt.date(1990, 1, 1), 904), date_of_birth=dt.date(1990, 1, 1),
-                       street_address="Satamakatu 9", phone="+358 40 123 4567")
+    old = _closed_case(
+        start_path,
+        staff,
+        first_names="Leyla",
+        last_name="Karimi",
+        personal_identity_code=make_identity_code(dt.date(1990, 1, 1), 904),
+        date_of_birth=dt.date(1990, 1, 1),
+        street_address="Satamakatu 9",
+        phone="+358 40 123 4567",
+    )
     recent = _closed_case(start_path, staff, first_names="Recent", last_name="Closed")
     still_open = start_path(first_names="Open", last_name="Case")
-    stats_before = list(IntegrationCase.objects.values("category", "state", "close_reason")
-                        .annotate(n=Count("id")).order_by("category", "state"))
-    IntegrationCase.objects.filter(pk=old.pk).update(closed_on=timezone.localdate() - dt.timedelta(days=400))
+    stats_before = list(
+        IntegrationCase.objects.values("category", "state", "close_reason")
+        .annotate(n=Count("id"))
+        .order_by("category", "state")
+    )
+    IntegrationCase.objects.filter(pk=old.pk).update(
+        closed_on=timezone.localdate() - dt.timedelta(days=400)
+    )
 
     dry = anonymise_closed(retention_days=365, dry_run=True)
     assert dry.clients == 1 and Client.objects.get(pk=old.client_id).last_name == "Karimi"
@@ -81,8 +98,11 @@ def test_anonymisation_leaves_no_personal_data_and_keeps_statistics(start_path, 
     # the others are untouched, and the statistics are the same
     assert Client.objects.get(pk=recent.client_id).first_names == "Recent"
     assert Client.objects.get(pk=still_open.client_id).first_names == "Open"
-    stats_after = list(IntegrationCase.objects.values("category", "state", "close_reason")
-                       .annotate(n=Count("id")).order_by("category", "state"))
+    stats_after = list(
+        IntegrationCase.objects.values("category", "state", "close_reason")
+        .annotate(n=Count("id"))
+        .order_by("category", "state")
+    )
     assert stats_after == stats_before
     # running again does nothing more
     assert anonymise_closed(retention_days=365).clients == 0
@@ -90,7 +110,9 @@ def test_anonymisation_leaves_no_personal_data_and_keeps_statistics(start_path, 
 
 def test_anonymise_command_reports_what_it_did(start_path, staff, capsys):
     case = _closed_case(start_path, staff)
-    IntegrationCase.objects.filter(pk=case.pk).update(closed_on=timezone.localdate() - dt.timedelta(days=40))
+    IntegrationCase.objects.filter(pk=case.pk).update(
+        closed_on=timezone.localdate() - dt.timedelta(days=40)
+    )
     call_command("anonymise_closed", "--days", "30")
     out = capsys.readouterr().out
     assert "anonymised 1 clients (1 cases)" in out
@@ -100,7 +122,8 @@ def test_anonymise_command_reports_what_it_did(start_path, staff, capsys):
 def test_export_refused_to_others(client, start_path, staff, who):
     case = start_path()
     client.force_login(staff[who])
-    response = client.get(reverse("permissions:client_export", args=[case.client.uuid]),
-                          {"format": "json"})
+    response = client.get(
+        reverse("permissions:client_export", args=[case.client.uuid]), {"format": "json"}
+    )
     assert response.status_code == 404
     assert "Amina" not in response.content.decode()

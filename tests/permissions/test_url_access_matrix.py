@@ -21,21 +21,33 @@ ROLES = {
 def people(staff):
     users = dict(staff)
     for name, (org, unit, role) in ROLES.items():
-        user = get_user_model().objects.create_user(username=name, password="x", is_staff=True,
-                                                    is_superuser=name == "admin")
+        user = get_user_model().objects.create_user(
+            username=name, password="x", is_staff=True, is_superuser=name == "admin"
+        )
         casework_services.membership_grant(
-            by=None, user=user, unit=Unit.objects.get(organisation__code=org, code=unit), role=role)
+            by=None, user=user, unit=Unit.objects.get(organisation__code=org, code=unit), role=role
+        )
         users[name] = user
     return users
 
 
 @pytest.fixture
 def case(start_path, people):
-    case = start_path(first_names="Salainen", last_name="Asiakas", non_disclosure=True,
-                      street_address="Piilotie 7")
+    case = start_path(
+        first_names="Salainen",
+        last_name="Asiakas",
+        non_disclosure=True,
+        street_address="Piilotie 7",
+    )
     act(case, "intake", people["anna"])
-    act(case, "assess", people["anna"], assessment(
-        wellbeing_participation_needed=True, wellbeing_participation_reason="family support"))
+    act(
+        case,
+        "assess",
+        people["anna"],
+        assessment(
+            wellbeing_participation_needed=True, wellbeing_participation_reason="family support"
+        ),
+    )
     return case
 
 
@@ -53,10 +65,17 @@ NOTHING = {"case": 404, "chart": 404, "export": 404, "access_log": 404}
 SUMMARY = {"case": 200, "chart": 200, "export": 404, "access_log": 404}
 
 BEFORE_INVITATION_CLAIMED = {
-    "anna": FULL, "bertil": FULL, "maria": FULL,
-    "kaisa": NOTHING, "tuomas": NOTHING, "teija": NOTHING,
-    "sanna": NOTHING, "sakari": NOTHING, "sirpa": NOTHING,
-    "aino": NOTHING, "admin": NOTHING,
+    "anna": FULL,
+    "bertil": FULL,
+    "maria": FULL,
+    "kaisa": NOTHING,
+    "tuomas": NOTHING,
+    "teija": NOTHING,
+    "sanna": NOTHING,
+    "sakari": NOTHING,
+    "sirpa": NOTHING,
+    "aino": NOTHING,
+    "admin": NOTHING,
 }
 
 
@@ -80,7 +99,8 @@ def test_access_before_during_and_after_the_wellbeing_areas_part(client, people,
     from casework.models import Membership
 
     Membership.objects.filter(user__in=[people["anna"], people["maria"]]).update(
-        can_see_protected_details=True)
+        can_see_protected_details=True
+    )
     _check(client, people, case, BEFORE_INVITATION_CLAIMED)
 
     # sanna takes the invitation: she now sees the case summary, and nothing more
@@ -92,11 +112,19 @@ def test_access_before_during_and_after_the_wellbeing_areas_part(client, people,
     assert "Piilotie 7" not in body and "family support" not in body
 
     # the plan is approved: her part ends and the access goes with it
-    act(case, "responsible_contribution", people["anna"],
-        {"multi_professional_summary": "joint", "plan_needed": True})
+    act(
+        case,
+        "responsible_contribution",
+        people["anna"],
+        {"multi_professional_summary": "joint", "plan_needed": True},
+    )
     act(case, "draft_plan", people["anna"], plan(case))
-    act(case, "client_decision", people["anna"], {"decision": "agree",
-                                                  "decided_on": timezone.localdate()})
+    act(
+        case,
+        "client_decision",
+        people["anna"],
+        {"decision": "agree", "decided_on": timezone.localdate()},
+    )
     act(case, "approve", people["anna"], {"confirm": True})
     _check(client, people, case, BEFORE_INVITATION_CLAIMED)
 
@@ -123,7 +151,9 @@ def test_audit_trail_is_for_auditors_only(client, people, case):
     client.force_login(people["aino"])
     response = client.get(url, {"client": str(case.client.uuid)})
     assert response.status_code == 200
-    assert "client.viewed" in response.content.decode() or "case.opened" in response.content.decode()
+    assert (
+        "client.viewed" in response.content.decode() or "case.opened" in response.content.decode()
+    )
     csv = client.get(url, {"client": str(case.client.uuid), "format": "csv"})
     assert csv["Content-Type"].startswith("text/csv")
     rows = csv.content.decode().strip().splitlines()
