@@ -17,6 +17,7 @@ from casework.models import (
     ReviewOutcome,
     Service,
 )
+from casework.services.cases import ASSESSMENT_FIELDS
 
 YES_NO = [("", "---------"), ("true", _("yes")), ("false", _("no"))]
 
@@ -62,25 +63,7 @@ class AssessmentForm(forms.ModelForm):
 
     class Meta:
         model = Assessment
-        fields = [
-            "interview_date",
-            "interpreter_used",
-            "interpreter_language",
-            "literacy",
-            "finnish_level",
-            "swedish_level",
-            "learning_skills",
-            "working_life_skills",
-            "education_history",
-            "work_history",
-            "education_goals",
-            "particular_skills",
-            "life_situation",
-            "other_service_needs",
-            "plan_needed",
-            "wellbeing_participation_needed",
-            "wellbeing_participation_reason",
-        ]
+        fields = list(ASSESSMENT_FIELDS)
         widgets = {"interview_date": DateInput()} | {
             name: forms.Textarea(attrs={"rows": 3})
             for name in [

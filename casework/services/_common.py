@@ -9,7 +9,7 @@ from django_fsm import can_proceed
 
 from permissions.audit import audit_record
 
-from ..models import CaseEvent, CaseState, IntegrationCase
+from ..models import CaseEvent, CaseEventKind, CaseState, IntegrationCase
 
 
 class IllegalStep(ValidationError):
@@ -50,3 +50,15 @@ def log(*, case, by, kind, obj=None, action, note="", data=None) -> CaseEvent:
     event = CaseEvent.objects.create(case=case, actor=by, kind=kind, note=note, data=data or {})
     audit_record(actor=by, obj=obj if obj is not None else case, action=action, data=data)
     return event
+
+
+def log_closed(*, case, by, note="") -> CaseEvent:
+    """The timeline event and audit entry of a case that has just closed."""
+    return log(
+        case=case,
+        by=by,
+        kind=CaseEventKind.CLOSED,
+        action="case.closed",
+        note=note,
+        data={"reason": case.close_reason},
+    )

@@ -37,12 +37,16 @@ from ._common import (
     ensure_transition,
     lock_case,
     log,
+    log_closed,
     state_label,
     today,
 )
 
+# The statutory content of the assessment (KotoL 14 §), in the order a form shows it.
 ASSESSMENT_FIELDS = (
     "interview_date",
+    "interpreter_used",
+    "interpreter_language",
     "literacy",
     "finnish_level",
     "swedish_level",
@@ -57,10 +61,9 @@ ASSESSMENT_FIELDS = (
     "plan_needed",
     "wellbeing_participation_needed",
     "wellbeing_participation_reason",
-    "multi_professional_summary",
-    "interpreter_used",
-    "interpreter_language",
 )
+# Written in the multi-professional step, not in the assessment form.
+MULTI_PROFESSIONAL_FIELDS = ("multi_professional_summary",)
 
 
 @transaction.atomic
@@ -167,7 +170,7 @@ def ensure_close_reason(reason) -> None:
 
 def _apply_assessment(assessment: Assessment, data: dict) -> None:
     for name, value in data.items():
-        if name not in ASSESSMENT_FIELDS:
+        if name not in ASSESSMENT_FIELDS + MULTI_PROFESSIONAL_FIELDS:
             raise ValueError(f"Unknown assessment field {name!r}")
         setattr(assessment, name, value)
 
@@ -238,13 +241,7 @@ def assessment_complete(*, by, case: IntegrationCase, data: dict | None = None) 
         },
     )
     if case.state == CaseState.CLOSED:
-        log(
-            case=case,
-            by=by,
-            kind=CaseEventKind.CLOSED,
-            action="case.closed",
-            data={"reason": case.close_reason},
-        )
+        log_closed(case=case, by=by)
     return case
 
 
@@ -474,13 +471,7 @@ def multi_professional_complete(
     )
     if case.state == CaseState.CLOSED:
         end_participations(by=by, case=case)
-        log(
-            case=case,
-            by=by,
-            kind=CaseEventKind.CLOSED,
-            action="case.closed",
-            data={"reason": case.close_reason},
-        )
+        log_closed(case=case, by=by)
     return case
 
 
@@ -504,14 +495,7 @@ def case_close(
     case.close(on=on, reason=reason)
     case.full_clean()
     case.save()
-    log(
-        case=case,
-        by=by,
-        kind=CaseEventKind.CLOSED,
-        action="case.closed",
-        note=note,
-        data={"reason": reason},
-    )
+    log_closed(case=case, by=by, note=note)
     return case
 
 

@@ -24,7 +24,15 @@ from ..models import (
     ServiceKind,
 )
 from ..rules import add_months, rules_on
-from ._common import IllegalStep, ensure_not_future, ensure_transition, lock_case, log, today
+from ._common import (
+    IllegalStep,
+    ensure_not_future,
+    ensure_transition,
+    lock_case,
+    log,
+    log_closed,
+    today,
+)
 from .cases import end_participations
 
 PLAN_FIELDS = (
@@ -297,13 +305,7 @@ def plan_record_refusal(*, by, plan: IntegrationPlan, reason: str, on=None) -> I
         end_participations(by=by, case=case)
         case.close(on=on, reason=CloseReason.DECLINED)
         case.save()
-        log(
-            case=case,
-            by=by,
-            kind=CaseEventKind.CLOSED,
-            action="case.closed",
-            data={"reason": CloseReason.DECLINED},
-        )
+        log_closed(case=case, by=by)
     return plan
 
 
@@ -425,13 +427,7 @@ def review_record(
         end_participations(by=by, case=case)
         case.close(on=reviewed_on, reason=close_reason)
         case.save()
-        log(
-            case=case,
-            by=by,
-            kind=CaseEventKind.CLOSED,
-            action="case.closed",
-            data={"reason": close_reason},
-        )
+        log_closed(case=case, by=by)
         return review
     case.record_review(next_review_due=next_review)
     case.save()
