@@ -32,7 +32,7 @@ class AuditEntry(models.Model):
     object_id = models.CharField(_("object"), max_length=64)
     object_repr = models.CharField(_("object description"), max_length=200, blank=True)
     client_id = models.BigIntegerField(_("client"), null=True, blank=True, db_index=True)
-    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     data = models.JSONField(_("details"), default=dict, blank=True)
 
     objects = AuditEntryQuerySet.as_manager()

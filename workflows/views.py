@@ -15,6 +15,7 @@ from django.views import View
 from django.views.decorators.http import require_POST
 
 from casework.selectors import can_see_full_case, can_see_protected_details, cases_visible_to
+from casework.rules import rules_on
 from permissions.audit import audit_record
 
 from . import selectors
@@ -443,6 +444,7 @@ def plan_print(request, uuid, version):
                 "language": language,
                 "measures": plan.measures.all(),
                 "worker": plan.drafted_by,
+                "review_months": rules_on(plan.starts_on).review_interval_months,
             },
         )
     return response
