@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.http import require_POST
 
-from casework.selectors import can_see_full_case, can_see_protected_details, cases_visible_to
 from casework.rules import rules_on
+from casework.selectors import can_see_full_case, can_see_protected_details, cases_visible_to
 from permissions.audit import audit_record
 
 from . import selectors
