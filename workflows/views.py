@@ -198,7 +198,10 @@ def case_detail(request, uuid):
         "client": case.client,
         "full_case": full,
         "protected_visible": can_see_protected_details(request.user, case),
-        "tasks": selectors.case_tasks(case),
+        # a wellbeing-area worker sees the steps they take part in, not the whole case
+        "tasks": selectors.case_tasks(case)
+        if full
+        else selectors.case_tasks(case).filter(participation__worker=request.user),
         "events": case.events.select_related("actor") if full else None,
         "plans": case.plans.prefetch_related("measures__service", "measures__provider", "reviews")
         if full

@@ -108,8 +108,11 @@ def test_access_before_during_and_after_the_wellbeing_areas_part(client, people,
     during = {**BEFORE_INVITATION_CLAIMED, "sanna": SUMMARY}
     _check(client, people, case, during)
     client.force_login(people["sanna"])
-    body = client.get(_pages(case)["case"]).content.decode()
+    response = client.get(_pages(case)["case"])
+    body = response.content.decode()
     assert "Piilotie 7" not in body and "family support" not in body
+    assert {t.step for t in response.context["tasks"]} == {"wellbeing_contribution"}
+    assert response.context["events"] is None and response.context["plans"] is None
 
     # the plan is approved: her part ends and the access goes with it
     act(
