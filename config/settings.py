@@ -51,6 +51,10 @@ INSTALLED_APPS = [
     "casework",
     "permissions",
     "workflows",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI and Redoc assets served locally (no CDN)
 ]
 
 MIDDLEWARE = [
@@ -175,3 +179,42 @@ LOGGING = {
 
 # viewflow: we use its engine, not its Material frontend, so it adds no middleware.
 VIEWFLOW = {"AUTOREGISTER": False}
+
+# The JSON API (/api/v1/, workflows.api): tokens for systems, sessions for the browser.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "workflows.api.pagination.Pagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_METADATA_CLASS": None,
+    "EXCEPTION_HANDLER": "workflows.api.exceptions.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Kotopolku API",
+    "DESCRIPTION": "Case work on the individual integration path (Act 681/2023).",
+    "VERSION": "1",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},  # no outside badge
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStateEnum": "casework.models.CaseState",
+        "PlanStateEnum": "casework.models.PlanState",
+        "MeasureStateEnum": "casework.models.MeasureState",
+        "CloseReasonEnum": "casework.models.CloseReason",
+        "ReviewCloseReasonEnum": "workflows.api.schema.review_close_reasons",
+        "ServiceKindEnum": "casework.models.ServiceKind",
+        "CaseEventKindEnum": "casework.models.CaseEventKind",
+        "LanguageLevelEnum": "casework.models.LanguageLevel",
+        "LanguageEnum": "workflows.api.schema.LANGUAGES",
+        "PlanLanguageEnum": "workflows.api.schema.plan_languages",
+        "CountryEnum": "workflows.api.schema.COUNTRIES",
+    },
+}

@@ -9,7 +9,7 @@ allows) 409. Anything else is a bug and stays a 500.
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -32,6 +32,9 @@ def flatten_errors(detail, prefix: str = "") -> dict[str, list[str]]:
     def walk(value, key):
         if isinstance(value, dict):
             for name, sub in value.items():
+                if isinstance(name, int):  # a row of a list (DRF keys list errors by index)
+                    walk(sub, f"{key}[{name}]")
+                    continue
                 name = NON_FIELD if name in ("__all__", NON_FIELD) and not key else name
                 walk(sub, f"{key}.{name}" if key else str(name))
         elif isinstance(value, list | tuple):
@@ -86,11 +89,16 @@ def exception_handler(exc, context):
             _body(CHECK_FIELDS, "invalid", flatten_errors(exc.detail)),
             status=status.HTTP_400_BAD_REQUEST,
         )
+    if isinstance(exc, Http404):
+        # The same answer whether the object exists or not (``get_object_or_404`` would
+        # name the model).
+        exc = exceptions.NotFound()
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
     detail = response.data.get("detail", "") if isinstance(response.data, dict) else ""
-    response.data = _body(detail, getattr(detail, "code", None) or "error")
+    errors = {NON_FIELD: [str(detail)]} if response.status_code == 400 else None  # bad JSON
+    response.data = _body(detail, getattr(detail, "code", None) or "error", errors)
     return response
 
 

@@ -3,10 +3,9 @@ the services (and, for task steps, by the same forms as the pages)."""
 
 from __future__ import annotations
 
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_countries.serializer_fields import CountryField
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -29,8 +28,19 @@ from casework.services.privacy import PROTECTED_FIELDS
 from workflows.forms import ClientForm
 from workflows.models import Priority, TaskStatus
 
+from .schema import COUNTRY_CHOICES, LANGUAGE_CHOICES
+
 # The fields a client is registered and changed with: the same as the registration page.
 CLIENT_FIELDS = list(ClientForm.Meta.fields)
+
+
+class StrictCharField(serializers.CharField):
+    """Text, and only text: a number or a list is a wrong type, not a string to convert."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 class StrictSerializer(serializers.Serializer):
@@ -54,7 +64,11 @@ class StrictSerializer(serializers.Serializer):
 
 
 class StrictModelSerializer(StrictSerializer, serializers.ModelSerializer):
-    pass
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: StrictCharField,
+        models.TextField: StrictCharField,
+    }
 
 
 # --- references -------------------------------------------------------------------------
@@ -107,8 +121,13 @@ class ClientWriteSerializer(StrictModelSerializer):
     municipality = serializers.SlugRelatedField(
         slug_field="code", queryset=Municipality.objects.all()
     )
-    citizenship = CountryField(required=False, allow_blank=True)
-    country_of_origin = CountryField(required=False, allow_blank=True)
+    citizenship = serializers.ChoiceField(COUNTRY_CHOICES, required=False, allow_blank=True)
+    country_of_origin = serializers.ChoiceField(COUNTRY_CHOICES, required=False, allow_blank=True)
+    mother_tongue = serializers.ChoiceField(LANGUAGE_CHOICES, required=False, allow_blank=True)
+    preferred_language = serializers.ChoiceField(LANGUAGE_CHOICES, required=False, allow_blank=True)
+    interpreter_language = serializers.ChoiceField(
+        LANGUAGE_CHOICES, required=False, allow_blank=True
+    )
 
     class Meta:
         model = Client
@@ -159,7 +178,7 @@ class ClientListSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(OpenApiTypes.UUID)
+    @extend_schema_field(serializers.UUIDField(allow_null=True))
     def get_open_case(self, client):
         cases = getattr(client, "api_open_cases", [])
         return str(cases[0].uuid) if cases else None
@@ -170,8 +189,8 @@ class ClientDetailSerializer(serializers.ModelSerializer):
     them (non-disclosure marking)."""
 
     municipality = serializers.CharField(source="municipality.code", read_only=True)
-    citizenship = CountryField(read_only=True)
-    country_of_origin = CountryField(read_only=True)
+    citizenship = serializers.CharField(read_only=True)
+    country_of_origin = serializers.CharField(read_only=True)
     category = serializers.ChoiceField(choices=ClientCategory.choices, read_only=True)
     street_address = serializers.CharField(read_only=True, allow_null=True)
     postal_code = serializers.CharField(read_only=True, allow_null=True)
@@ -460,6 +479,15 @@ class TaskSerializer(serializers.Serializer):
         return bool(
             case_task.is_open and case_task.due_on and case_task.due_on < timezone.localdate()
         )
+
+
+class QueueTaskSerializer(TaskSerializer):
+    """A task waiting in a queue, and whether the caller may take it (as the queue page)."""
+
+    claimable = serializers.SerializerMethodField()
+
+    def get_claimable(self, case_task) -> bool:
+        return self.context["can_claim"](case_task)
 
 
 class CompleteResultSerializer(serializers.Serializer):

@@ -18,7 +18,8 @@ from rest_framework import serializers
 from workflows import forms as step_forms
 from workflows.steps import STEPS
 
-from .serializers import StrictSerializer
+from .schema import LANGUAGE_CHOICES
+from .serializers import StrictCharField, StrictSerializer
 
 PLAN_STEP = "draft_plan"
 
@@ -41,6 +42,10 @@ def api_field(form_field: forms.Field) -> serializers.Field:
         return serializers.SlugRelatedField(
             slug_field="code", queryset=form_field.queryset, allow_null=optional, **common
         )
+    if isinstance(form_field, step_forms.LanguageChoiceField):
+        return serializers.ChoiceField(
+            choices=LANGUAGE_CHOICES, allow_blank=optional, allow_null=optional, **common
+        )
     if isinstance(form_field, forms.ChoiceField):
         return serializers.ChoiceField(
             choices=_choices(form_field), allow_blank=optional, allow_null=optional, **common
@@ -57,7 +62,7 @@ def api_field(form_field: forms.Field) -> serializers.Field:
             **common,
         )
     if isinstance(form_field, forms.CharField):
-        return serializers.CharField(
+        return StrictCharField(
             allow_blank=optional,
             allow_null=optional,
             max_length=form_field.max_length,
@@ -67,9 +72,10 @@ def api_field(form_field: forms.Field) -> serializers.Field:
     raise TypeError(f"No API field for {type(form_field).__name__}")
 
 
-def _serializer_from(name: str, form: forms.BaseForm, extra: dict | None = None):
+def _serializer_from(name: str, form: forms.BaseForm, doc: str, extra: dict | None = None):
     attrs = {field_name: api_field(field) for field_name, field in form.fields.items()}
     attrs.update(extra or {})
+    attrs["__doc__"] = doc
     return type(name, (StrictSerializer,), attrs)
 
 
@@ -81,7 +87,9 @@ def _camel(step: str) -> str:
 def step_serializers() -> dict[str, type[serializers.Serializer]]:
     """One serializer per step: the step's form fields, and ``step`` naming the step."""
     result = {}
-    measure = _serializer_from("MeasureData", step_forms.MeasureForm())
+    measure = _serializer_from(
+        "MeasureData", step_forms.MeasureForm(), "A measure of the plan: the service by its code."
+    )
     for step, spec in STEPS.items():
         extra = {
             "step": serializers.ChoiceField(
@@ -97,15 +105,21 @@ def step_serializers() -> dict[str, type[serializers.Serializer]]:
             )
         else:
             form = spec.form_class()
-        result[step] = _serializer_from(f"{_camel(step)}StepData", form, extra)
+        result[step] = _serializer_from(
+            f"{_camel(step)}StepData", form, f"The data of the step “{step}”.", extra
+        )
     return result
 
 
-def step_data_schema(name: str = "StepData"):
-    """The request body for completing (or saving a draft of) any step, for the schema."""
+def step_data_schema(name: str = "StepData", *, drafts_only: bool = False):
+    """The request body for completing (or saving a draft of) a step, for the schema."""
     return PolymorphicProxySerializer(
         component_name=name,
-        serializers=step_serializers(),
+        serializers={
+            step: serializer
+            for step, serializer in step_serializers().items()
+            if STEPS[step].has_draft or not drafts_only
+        },
         resource_type_field_name="step",
     )
 
