@@ -9,12 +9,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from casework.models import Client, IntegrationCase, Membership
 
+from .access import visible_client_or_404
 from .audit import audit_record
 from .models import AuditEntry
 from .policy import role_permissions
@@ -116,24 +117,10 @@ def _csv(entries) -> HttpResponse:
     return response
 
 
-def _client_for(user, uuid) -> Client:
-    from casework.services.privacy import ensure_can_view_client
-
-    client = Client.objects.filter(uuid=uuid).first()
-    if client is None:
-        raise Http404
-    try:
-        ensure_can_view_client(user, client)
-    except PermissionDenied:
-        audit_record(actor=user, obj=client, action="access.denied")
-        raise Http404 from None
-    return client
-
-
 @login_required
 def client_access_log(request, uuid):
     """Who has looked at or changed this client's data (to tell the client)."""
-    client = _client_for(request.user, uuid)
+    client = visible_client_or_404(request.user, uuid)
     entries = AuditEntry.objects.filter(client_id=client.pk).order_by("-at", "-pk")
     audit_record(actor=request.user, obj=client, action="client.access_log_viewed")
     page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -145,7 +132,7 @@ def client_export(request, uuid):
     """Everything held about the client: JSON for a machine, a readable page for a person."""
     from casework.services.privacy import client_export as export
 
-    client = _client_for(request.user, uuid)
+    client = visible_client_or_404(request.user, uuid)
     data = export(by=request.user, client=client)
     if request.GET.get("format") == "json":
         response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})

@@ -13,7 +13,9 @@ from viewflow.workflow.status import STATUS
 
 from casework import services as casework_services
 from casework.models import CaseState, Client, IntegrationCase, Role
-from permissions.policy import can_in_organisation, ensure_can
+from casework.selectors import can_see_protected_details
+from casework.services.privacy import PROTECTED_FIELDS
+from permissions.policy import can, can_in_organisation, ensure_can
 
 from . import notifications
 from .models import OPEN_STATUSES, CaseTask, Substitution
@@ -357,6 +359,20 @@ def client_change(*, by, client: Client, changes: dict, reason: str = "") -> Cli
     case = client.cases.exclude(state=CaseState.CLOSED).first()
     if case is not None:
         ensure_can(by, "casework.assess_case", case)
+    elif not any(can(by, "casework.assess_case", c) for c in client.cases.all()):
+        # a client with no open case: whoever was responsible for their last case
+        raise PermissionDenied(_("You do not have permission to change this client's data."))
+    protected = {"non_disclosure", *PROTECTED_FIELDS}
+    if protected & set(changes) and not any(
+        can_see_protected_details(by, c) for c in client.cases.all()
+    ):
+        changing = {
+            name for name in protected & set(changes) if getattr(client, name) != changes[name]
+        }
+        if changing:
+            raise PermissionDenied(
+                _("Only named staff may change the non-disclosure marking or protected details.")
+            )
     client, changed = casework_services.client_update(by=by, client=client, changes=changes)
     if case is not None and changed & set(ROUTING_FIELDS):
         case_transfer(by=by, case=case, reason=reason or str(_("The client's facts changed.")))

@@ -39,7 +39,7 @@ class IntakeStep(StepSpec):
     form_class = step_forms.IntakeForm
 
     def complete(self, *, by, case, task, forms):
-        services.case_start_assessment(by=by, case=case)
+        services.case_start_assessment(by=by, case=case, note=forms["form"].cleaned_data["note"])
 
 
 class AssessStep(StepSpec):
@@ -248,9 +248,10 @@ def apply_errors(forms: dict, error: ValidationError) -> None:
 CHECKBOX_FIELDS = {"interpreter_used", "wellbeing_area_took_part", "confirm"}
 
 
-def as_post_data(node: str, data: dict) -> dict:
-    """Turn a step's values (as the API or a script gives them) into form data; a plan's
-    ``measures`` list becomes the measure formset's fields."""
+def as_post_data(node: str, data: dict, existing_measures=()) -> dict:
+    """Turn a step's values (as the API or a script gives them) into form data. A plan's
+    ``measures`` list, when given, replaces the draft's measures: the existing ones are
+    marked for deletion and the listed ones added."""
 
     def encode(name, value):
         if name in CHECKBOX_FIELDS:
@@ -263,16 +264,21 @@ def as_post_data(node: str, data: dict) -> dict:
 
     flat = {name: encode(name, value) for name, value in data.items() if name != "measures"}
     if node == "draft_plan":
+        existing = list(existing_measures) if "measures" in data else []
         measures = data.get("measures", [])
         flat.update(
             {
-                "measures-TOTAL_FORMS": str(len(measures)),
-                "measures-INITIAL_FORMS": "0",
+                "measures-TOTAL_FORMS": str(len(existing) + len(measures)),
+                "measures-INITIAL_FORMS": str(len(existing)),
                 "measures-MIN_NUM_FORMS": "0",
                 "measures-MAX_NUM_FORMS": "1000",
             }
         )
-        for index, measure in enumerate(measures):
+        for index, measure in enumerate(existing):
+            flat[f"measures-{index}-id"] = str(measure.pk)
+            flat[f"measures-{index}-service"] = str(measure.service_id)
+            flat[f"measures-{index}-DELETE"] = "on"
+        for index, measure in enumerate(measures, start=len(existing)):
             for name, value in measure.items():
                 flat[f"measures-{index}-{name}"] = encode(name, value)
     return flat
@@ -281,8 +287,14 @@ def as_post_data(node: str, data: dict) -> dict:
 def forms_for(case_task, data: dict) -> dict:
     """Bound, validated forms of ``case_task``'s step; ValidationError with every field error."""
     step = STEPS[case_task.step]
+    existing = []
+    if case_task.step == "draft_plan":
+        draft = case_task.case.plans.filter(state=PlanState.DRAFT).order_by("-version").first()
+        existing = list(draft.measures.all()) if draft else []
     forms = step.build_forms(
-        case=case_task.case, task=case_task.task, data=as_post_data(case_task.step, data)
+        case=case_task.case,
+        task=case_task.task,
+        data=as_post_data(case_task.step, data, existing_measures=existing),
     )
     if not forms_valid(forms):
         errors = {}

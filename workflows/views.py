@@ -16,47 +16,11 @@ from django.views.decorators.http import require_POST
 
 from casework.rules import rules_on
 from casework.selectors import can_see_full_case, can_see_protected_details, cases_visible_to
+from casework.services.privacy import PROTECTED_FIELDS
 from permissions.audit import audit_record
 
 from . import selectors
-from .models import CaseTask
-
-
-def _case_task_for(user, uuid) -> CaseTask:
-    """The task, if the user may see its case (else 404, revealing nothing)."""
-    case_task = get_object_or_404(
-        CaseTask.objects.select_related(
-            "case", "case__client", "unit", "owner", "task", "participation"
-        ),
-        uuid=uuid,
-    )
-    if not cases_visible_to(user).filter(pk=case_task.case_id).exists():
-        from .services import can_claim
-
-        # A wellbeing-area worker sees an invitation waiting in their unit's queue.
-        if not (case_task.participation_id and can_claim(user, case_task)):
-            audit_record(
-                actor=user,
-                obj=case_task.case,
-                action="access.denied",
-                data={"task": str(case_task.uuid)},
-            )
-            raise Http404
-    return case_task
-
-
-def _visible_case(user, uuid):
-    """The case if the user may see it; otherwise 404 (the same whether it exists or not),
-    and an attempt on an existing case is audited."""
-    from casework.models import IntegrationCase
-
-    case = cases_visible_to(user).filter(uuid=uuid).first()
-    if case is None:
-        existing = IntegrationCase.objects.filter(uuid=uuid).first()
-        if existing is not None:
-            audit_record(actor=user, obj=existing, action="access.denied")
-        raise Http404
-    return case
+from .access import visible_case_or_404, visible_task_or_404
 
 
 @login_required
@@ -81,7 +45,7 @@ def queue(request):
 def claim(request, uuid):
     from .services import TaskConflict, task_claim
 
-    case_task = _case_task_for(request.user, uuid)
+    case_task = visible_task_or_404(request.user, uuid)
     try:
         task_claim(by=request.user, case_task=case_task)
     except (TaskConflict, PermissionDenied) as error:
@@ -96,7 +60,7 @@ def claim(request, uuid):
 def release(request, uuid):
     from .services import TaskConflict, task_release
 
-    case_task = _case_task_for(request.user, uuid)
+    case_task = visible_task_or_404(request.user, uuid)
     try:
         task_release(by=request.user, case_task=case_task)
     except (TaskConflict, PermissionDenied) as error:
@@ -115,7 +79,7 @@ class TaskView(LoginRequiredMixin, View):
         from .services import substituted_users
         from .steps import STEPS
 
-        case_task = _case_task_for(request.user, uuid)
+        case_task = visible_task_or_404(request.user, uuid)
         self.may_work = case_task.is_open and case_task.owner_id in (
             request.user.pk,
             *substituted_users(request.user),
@@ -190,7 +154,7 @@ class TaskView(LoginRequiredMixin, View):
 
 @login_required
 def case_detail(request, uuid):
-    case = _visible_case(request.user, uuid)
+    case = visible_case_or_404(request.user, uuid)
     audit_record(actor=request.user, obj=case.client, action="client.viewed", data={"via": "case"})
     full = can_see_full_case(request.user, case)
     context = {
@@ -219,7 +183,7 @@ def case_chart(request, uuid):
 
     from .flows import IntegrationFlow
 
-    case = _visible_case(request.user, uuid)
+    case = visible_case_or_404(request.user, uuid)
     grid = chart.calc_layout_data(IntegrationFlow)
     process = getattr(case, "process", None)
     if process is not None:
@@ -421,7 +385,7 @@ def plan_print(request, uuid, version):
     """The plan printable in its language (the client's), with places for signatures."""
     from django.utils import translation
 
-    case = _visible_case(request.user, uuid)
+    case = visible_case_or_404(request.user, uuid)
     if not can_see_full_case(request.user, case):
         raise Http404
     plan = get_object_or_404(
@@ -511,7 +475,7 @@ def client_change(request, uuid):
     from .forms import ClientChangeForm
     from .services import client_change as change
 
-    case = _visible_case(request.user, uuid)
+    case = visible_case_or_404(request.user, uuid)
     if not can_see_full_case(request.user, case) or not case.is_open:
         raise Http404
     client = case.client
@@ -520,7 +484,7 @@ def client_change(request, uuid):
         request.POST or None, instance=client, municipalities=Municipality.objects.all()
     )
     if not protected_ok:
-        for name in ("street_address", "postal_code", "post_office", "phone", "email"):
+        for name in ("non_disclosure", *PROTECTED_FIELDS):
             del form.fields[name]
     if request.method == "POST" and form.is_valid():
         changes = {
@@ -571,7 +535,7 @@ def case_close(request, uuid):
     from .forms import CloseCaseForm
     from .services import path_close
 
-    case = _visible_case(request.user, uuid)
+    case = visible_case_or_404(request.user, uuid)
     if not can_see_full_case(request.user, case):
         raise Http404
     form = CloseCaseForm(request.POST or None)

@@ -145,7 +145,7 @@ def case_assign(*, by, case: IntegrationCase, worker) -> IntegrationCase:
 
 
 @transaction.atomic
-def case_start_assessment(*, by, case: IntegrationCase, on=None) -> IntegrationCase:
+def case_start_assessment(*, by, case: IntegrationCase, on=None, note: str = "") -> IntegrationCase:
     case = lock_case(case)
     ensure_can(by, "casework.assess_case", case)
     ensure_not_future(on)
@@ -157,7 +157,13 @@ def case_start_assessment(*, by, case: IntegrationCase, on=None) -> IntegrationC
     case.start_assessment(on=on or today())
     case.save()
     Assessment.objects.get_or_create(case=case)
-    log(case=case, by=by, kind=CaseEventKind.ASSESSMENT_STARTED, action="case.assessment_started")
+    log(
+        case=case,
+        by=by,
+        kind=CaseEventKind.ASSESSMENT_STARTED,
+        action="case.assessment_started",
+        note=note,
+    )
     return case
 
 

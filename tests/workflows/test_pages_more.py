@@ -119,3 +119,73 @@ def test_close_the_case_from_its_page(client, start_path, staff):
     case.refresh_from_db()
     assert case.state == "closed" and case.close_reason == "moved_away"
     assert client.post(url, {"reason": "moved_away"}).status_code == 400  # already closed
+
+
+def test_protected_details_and_the_marking_change_only_by_named_staff(start_path, staff):
+    import pytest
+    from django.core.exceptions import PermissionDenied
+
+    from casework.models import Membership
+    from workflows import services
+
+    case = start_path(non_disclosure=True, street_address="Piilotie 1")
+    Membership.objects.filter(user=staff["anna"]).update(can_see_protected_details=True)
+    for changes in ({"non_disclosure": False}, {"street_address": "Uusi 2"}):
+        with pytest.raises(PermissionDenied):
+            services.client_change(
+                by=staff["bertil"], client=case.client, changes=changes, reason="x"
+            )
+    case.client.refresh_from_db()
+    assert case.client.non_disclosure and case.client.street_address == "Piilotie 1"
+    services.client_change(
+        by=staff["anna"],
+        client=case.client,
+        changes={"street_address": "Uusi 2"},
+        reason="moved within town",
+    )
+    case.client.refresh_from_db()
+    assert case.client.street_address == "Uusi 2"
+
+
+def test_a_closed_clients_data_changes_only_with_rights(start_path, staff):
+    import pytest
+    from django.core.exceptions import PermissionDenied
+
+    from workflows import services
+
+    case = start_path()
+    services.path_close(by=staff["anna"], case=case, reason="moved_away")
+    with pytest.raises(PermissionDenied):
+        services.client_change(
+            by=staff["kaisa"], client=case.client, changes={"phone": "+358 1"}, reason="x"
+        )
+    services.client_change(
+        by=staff["anna"], client=case.client, changes={"phone": "+358 1"}, reason="new number"
+    )
+
+
+def test_saving_a_plan_draft_twice_keeps_one_set_of_measures(start_path, staff):
+    from .conftest import plan
+
+    anna = staff["anna"]
+    case = start_path()
+    act(case, "intake", anna)
+    act(case, "assess", anna, assessment())
+    task = open_task(case, "draft_plan")
+    from workflows import services
+
+    services.task_save_draft_with_data(by=anna, case_task=task, data=plan(case))
+    services.task_save_draft_with_data(by=anna, case_task=task, data=plan(case))
+    assert case.plans.get().measures.count() == 1
+    services.task_complete_with_data(by=anna, case_task=task, data=plan(case))
+    assert case.plans.get().measures.count() == 1
+
+
+def test_the_intake_note_is_kept_in_the_history(start_path, staff):
+    from casework.models import CaseEvent
+
+    case = start_path()
+    act(case, "intake", staff["anna"], {"note": "Met at the Welcome Office with an interpreter"})
+    assert CaseEvent.objects.get(case=case, kind="assessment_started").note == (
+        "Met at the Welcome Office with an interpreter"
+    )

@@ -22,23 +22,23 @@ def parse_uuid(value) -> uuid_module.UUID:
 
 def visible_case(user, value):
     """The case, if the user may see it (as the case page decides)."""
-    from workflows.views import _visible_case
+    from workflows.access import visible_case_or_404
 
-    return _visible_case(user, parse_uuid(value))
+    return visible_case_or_404(user, parse_uuid(value))
 
 
 def visible_task(user, value):
     """The task, if the user may see its case or it is an invitation in their queue."""
-    from workflows.views import _case_task_for
+    from workflows.access import visible_task_or_404
 
-    return _case_task_for(user, parse_uuid(value))
+    return visible_task_or_404(user, parse_uuid(value))
 
 
 def visible_client(user, value):
     """The client, if the user may see their data (as the data-export page decides)."""
-    from permissions.views import _client_for
+    from permissions.access import visible_client_or_404
 
-    return _client_for(user, parse_uuid(value))
+    return visible_client_or_404(user, parse_uuid(value))
 
 
 def client_cases(user, client):

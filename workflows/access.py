@@ -1,0 +1,46 @@
+"""Looking up a case or a task by its public id, for the user asking: what they may not see
+is a plain 404, the same whether it exists or not, and the attempt is audited."""
+
+from __future__ import annotations
+
+from django.http import Http404
+
+from casework.models import IntegrationCase
+from casework.selectors import cases_visible_to
+from permissions.audit import audit_record
+
+from .models import CaseTask
+
+
+def visible_case_or_404(user, uuid) -> IntegrationCase:
+    case = cases_visible_to(user).filter(uuid=uuid).first()
+    if case is None:
+        existing = IntegrationCase.objects.filter(uuid=uuid).first()
+        if existing is not None:
+            audit_record(actor=user, obj=existing, action="access.denied")
+        raise Http404
+    return case
+
+
+def visible_task_or_404(user, uuid) -> CaseTask:
+    """The task, if the user may see its case, or it is an invitation waiting in the queue
+    of the user's wellbeing-area unit."""
+    from .services import can_claim
+
+    case_task = (
+        CaseTask.objects.select_related(
+            "case", "case__client", "unit", "owner", "task", "participation"
+        )
+        .filter(uuid=uuid)
+        .first()
+    )
+    if case_task is None:
+        raise Http404
+    if cases_visible_to(user).filter(pk=case_task.case_id).exists():
+        return case_task
+    if case_task.participation_id and can_claim(user, case_task):
+        return case_task
+    audit_record(
+        actor=user, obj=case_task.case, action="access.denied", data={"task": str(case_task.uuid)}
+    )
+    raise Http404
