@@ -33,7 +33,7 @@ lint: install
 
 # Update the translation catalogues and compile them (the .mo files are committed).
 messages: install
-	$(BIN)/python manage.py makemessages -l fi -l sv -l en --ignore "$(VENV)/*" --ignore "tests/*" --ignore "node_modules/*" --no-obsolete
+	$(BIN)/python manage.py makemessages -l fi -l sv -l en --ignore "$(VENV)/*" --ignore "tests/*" --ignore "node_modules/*" --ignore "bench/*" --no-obsolete
 	$(BIN)/python manage.py compilemessages --ignore "$(VENV)/*"
 
 clean-demo:

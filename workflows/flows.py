@@ -10,12 +10,22 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from viewflow import this
 from viewflow.workflow import flow, lock
+from viewflow.workflow.base import Edge
 
 from casework.models import CaseState
 
 from . import routing
 from .models import IntegrationProcess
 from .views import TaskView
+
+
+class If(flow.If):
+    """viewflow's If, with its chart's yes/no captions in the user's language (viewflow
+    writes them in English only)."""
+
+    def _outgoing(self):
+        yield Edge(src=self, dst=self._on_true, edge_class="cond_true", label=_("yes"))
+        yield Edge(src=self, dst=self._on_false, edge_class="cond_false", label=_("no"))
 
 
 def _state(activation):
@@ -31,7 +41,9 @@ class IntegrationFlow(flow.Flow):
     lock_impl = lock.select_for_update_lock
     process_title = _("Integration path")
 
-    start = flow.StartHandle(this.start_path).Next(this.intake)
+    start = (
+        flow.StartHandle(this.start_path).Annotation(title=_("Client registered")).Next(this.intake)
+    )
 
     intake = (
         flow.View(TaskView.as_view())
@@ -48,7 +60,7 @@ class IntegrationFlow(flow.Flow):
         .Next(this.needs_wellbeing)
     )
     needs_wellbeing = (
-        flow.If(lambda a: _state(a) == CaseState.MULTI_PROFESSIONAL)
+        If(lambda a: _state(a) == CaseState.MULTI_PROFESSIONAL)
         .Annotation(title=_("Wellbeing area needed?"))
         .Then(this.invite_wellbeing)
         .Else(this.needs_plan)
@@ -58,7 +70,12 @@ class IntegrationFlow(flow.Flow):
         .Annotation(title=_("Invite the wellbeing area"))
         .Next(this.split)
     )
-    split = flow.Split().Next(this.wellbeing_contribution).Next(this.responsible_contribution)
+    split = (
+        flow.Split()
+        .Annotation(title=_("In parallel"))
+        .Next(this.wellbeing_contribution)
+        .Next(this.responsible_contribution)
+    )
     wellbeing_contribution = (
         flow.View(TaskView.as_view())
         .Annotation(title=_("Wellbeing area's contribution"))
@@ -73,14 +90,14 @@ class IntegrationFlow(flow.Flow):
         .onCreate(routing.task_created)
         .Next(this.join)
     )
-    join = flow.Join().Next(this.conclude_multi_professional)
+    join = flow.Join().Annotation(title=_("Both parts done")).Next(this.conclude_multi_professional)
     conclude_multi_professional = (
         flow.Function(routing.conclude_multi_professional)
         .Annotation(title=_("Join the contributions"))
         .Next(this.needs_plan)
     )
     needs_plan = (
-        flow.If(lambda a: _state(a) == CaseState.PLANNING)
+        If(lambda a: _state(a) == CaseState.PLANNING)
         .Annotation(title=_("Plan needed?"))
         .Then(this.draft_plan)
         .Else(this.end)
@@ -100,13 +117,13 @@ class IntegrationFlow(flow.Flow):
         .Next(this.agreed)
     )
     agreed = (
-        flow.If(routing.latest_plan_agreed)
+        If(routing.latest_plan_agreed)
         .Annotation(title=_("Client agreed?"))
         .Then(this.approve)
         .Else(this.after_refusal)
     )
     after_refusal = (
-        flow.If(lambda a: _state(a) == CaseState.PLAN_ACTIVE)
+        If(lambda a: _state(a) == CaseState.PLAN_ACTIVE)
         .Annotation(title=_("Plan in force?"))
         .Then(this.wait_review)
         .Else(this.end)
@@ -137,7 +154,7 @@ class IntegrationFlow(flow.Flow):
         .Case(this.wait_review, lambda a: _state(a) == CaseState.PLAN_ACTIVE)
         .Default(this.end)
     )
-    end = flow.End()
+    end = flow.End().Annotation(title=_("Path ended"))
 
     def start_path(self, activation, case):
         activation.process.case = case
