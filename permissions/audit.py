@@ -49,3 +49,23 @@ def audit_record(*, actor, obj: models.Model, action: str, data: dict | None = N
         ip_address=current_ip.get(),
         data=data or {},
     )
+
+
+def audit_record_many(*, actor, objs, action: str, data=None) -> int:
+    """One entry per object for the same action, written in one statement (sweeps)."""
+    entries = [
+        AuditEntry(
+            actor=actor if getattr(actor, "pk", None) else None,
+            actor_name=actor.get_username() if getattr(actor, "pk", None) else "system",
+            action=action,
+            object_type=obj._meta.label_lower,
+            object_id=str(obj.pk),
+            object_repr=audit_label(obj)[:200],
+            client_id=_client_id_of(obj),
+            ip_address=current_ip.get(),
+            data=data(obj) if callable(data) else (data or {}),
+        )
+        for obj in objs
+    ]
+    AuditEntry.objects.bulk_create(entries, batch_size=1000)
+    return len(entries)

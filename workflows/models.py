@@ -84,8 +84,15 @@ class CaseTask(PublicIdMixin):
         verbose_name = _("task")
         verbose_name_plural = _("tasks")
         indexes = [
-            models.Index(fields=["owner", "status", "due_on"], name="casetask_inbox"),
-            models.Index(fields=["unit", "status", "due_on"], name="casetask_queue"),
+            # in the order the inbox and queue show them: the most urgent first
+            models.Index(
+                fields=["owner", "status", "due_on", "priority", "created_at"],
+                name="casetask_inbox",
+            ),
+            models.Index(
+                fields=["unit", "status", "due_on", "priority", "created_at"],
+                name="casetask_queue",
+            ),
             models.Index(fields=["status", "due_on"], name="casetask_due"),
             models.Index(fields=["case", "status"], name="casetask_case"),
         ]

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.mail import send_mass_mail
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -111,20 +111,39 @@ def review_reminder(case_task) -> None:
     )
 
 
-def task_escalated(case_task) -> None:
+def tasks_escalated(tasks_by_unit: dict) -> None:
+    """One message per unit to its managers, listing the unit's newly overdue tasks."""
+    from django.contrib.auth import get_user_model
+
+    if not tasks_by_unit:
+        return
+    managers: dict[int, list] = {}
+    for user in (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            memberships__unit_id__in=list(tasks_by_unit),
+            memberships__is_active=True,
+            memberships__role="manager",
+        )
+        .annotate(unit_id=models.F("memberships__unit_id"))
+    ):
+        managers.setdefault(user.unit_id, []).append(user)
+    for unit_id, case_tasks in tasks_by_unit.items():
+        _overdue_digest(managers.get(unit_id, []), case_tasks[0].unit, case_tasks)
+
+
+def _overdue_digest(recipients, unit, case_tasks) -> None:
+    lines = "\n".join(f"- {t.case.number}: {t.title} ({t.due_on:%d.%m.%Y})" for t in case_tasks)
     _send(
-        list(_unit_members(case_task.unit, roles=["manager"])),
-        lambda: _("Kotopolku: overdue task in case %(case)s") % {"case": case_task.case.number},
+        recipients,
         lambda: (
-            _(
-                "The task “%(task)s” of case %(case)s in the queue of %(unit)s was due on "
-                "%(due)s and is not done."
-            )
-            % {
-                "task": case_task.title,
-                "case": case_task.case.number,
-                "unit": case_task.unit,
-                "due": case_task.due_on.strftime("%d.%m.%Y") if case_task.due_on else "-",
-            }
+            _("Kotopolku: %(count)s overdue tasks in %(unit)s")
+            % {"count": len(case_tasks), "unit": unit.name}
+        ),
+        lambda: (
+            _("These tasks in the queue of %(unit)s are past their due date:") % {"unit": unit}
+            + "\n"
+            + lines
         ),
     )

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 from viewflow.workflow.timers import fire_due_timers
 
-from permissions.audit import audit_record
+from permissions.audit import audit_record_many
 
 from . import notifications
 from .models import OPEN_STATUSES, CaseTask
@@ -28,7 +28,8 @@ class SweepResult:
 
 
 def escalate_overdue(*, today=None, batch_size=ESCALATION_BATCH) -> int:
-    """Mark overdue open tasks escalated and tell the unit's managers, once per task."""
+    """Mark overdue open tasks escalated and tell each unit's managers once per sweep, in a
+    fixed number of queries per batch."""
     today = today or timezone.localdate()
     escalated = 0
     while True:
@@ -36,7 +37,7 @@ def escalate_overdue(*, today=None, batch_size=ESCALATION_BATCH) -> int:
             batch = list(
                 CaseTask.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(status__in=OPEN_STATUSES, due_on__lt=today, escalated_at__isnull=True)
-                .select_related("case", "unit", "task")
+                .select_related("case", "unit", "unit__organisation")
                 .order_by("due_on", "pk")[:batch_size]
             )
             if not batch:
@@ -44,15 +45,16 @@ def escalate_overdue(*, today=None, batch_size=ESCALATION_BATCH) -> int:
             now = timezone.now()
             for case_task in batch:
                 case_task.escalated_at = now
-                notifications.task_escalated(case_task)
             CaseTask.objects.bulk_update(batch, ["escalated_at"])
+            audit_record_many(
+                actor=None,
+                objs=[case_task.case for case_task in batch],
+                action="task.escalated",
+            )
+            by_unit: dict[int, list] = {}
             for case_task in batch:
-                audit_record(
-                    actor=None,
-                    obj=case_task.case,
-                    action="task.escalated",
-                    data={"task": str(case_task.uuid), "step": case_task.step},
-                )
+                by_unit.setdefault(case_task.unit_id, []).append(case_task)
+            notifications.tasks_escalated(by_unit)
             escalated += len(batch)
 
 

@@ -25,19 +25,31 @@ from .access import visible_case_or_404, visible_task_or_404
 
 @login_required
 def inbox(request):
-    tasks = list(selectors.inbox_for(request.user))
-    return render(request, "workflows/inbox.html", {"tasks": tasks})
+    page = _page(request, selectors.inbox_for(request.user))
+    return render(request, "workflows/inbox.html", {"tasks": page.object_list, "page": page})
 
 
 @login_required
 def queue(request):
     from .services import claim_checker
 
-    tasks = list(selectors.queue_for(request.user))
+    page = _page(request, selectors.queue_for(request.user))
     can_claim = claim_checker(request.user)
-    for case_task in tasks:
+    for case_task in page.object_list:
         case_task.claimable = can_claim(case_task)
-    return render(request, "workflows/queue.html", {"tasks": tasks})
+    return render(request, "workflows/queue.html", {"tasks": page.object_list, "page": page})
+
+
+TASKS_PER_PAGE = 50
+
+
+def _page(request, queryset):
+    """One page of a task list, the most urgent first: a fixed cost whatever the length."""
+    from django.core.paginator import Paginator
+
+    page = Paginator(queryset, TASKS_PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    return page
 
 
 @login_required

@@ -98,3 +98,17 @@ def test_only_managers_see_the_dashboard(client, staff, who):
     client.force_login(staff[who])
     assert client.get(reverse("workflows:dashboard")).status_code == 403
     assert client.get(reverse("workflows:manager_tasks")).status_code == 403
+
+
+def test_inbox_and_queue_show_one_page_at_a_time(client, start_path, staff):
+    from workflows.views import TASKS_PER_PAGE
+
+    for i in range(TASKS_PER_PAGE + 3):
+        start_path(last_name=f"Q{i}")
+    client.force_login(staff["anna"])
+    first = client.get(reverse("workflows:queue"))
+    assert len(first.context["tasks"]) == TASKS_PER_PAGE
+    assert first.context["page"].paginator.count == TASKS_PER_PAGE + 3
+    second = client.get(reverse("workflows:queue"), {"page": 2})
+    assert len(second.context["tasks"]) == 3
+    assert client.get(reverse("workflows:queue"), {"page": "zz"}).status_code == 200
