@@ -36,9 +36,13 @@ HIGH_PRIORITY_CATEGORIES = {ClientCategory.UNACCOMPANIED_MINOR, ClientCategory.T
 
 
 def _case(activation):
-    """The case, re-read: a service may have changed it earlier in this transaction."""
-    case = activation.process.case
-    case.refresh_from_db()
+    """The case, re-read once per activation: the step's service changed it earlier in this
+    transaction, and the node's callbacks (owner, creation) then share the fresh copy."""
+    case = getattr(activation, "_fresh_case", None)
+    if case is None:
+        case = activation.process.case
+        case.refresh_from_db()
+        activation._fresh_case = case
     return case
 
 

@@ -159,13 +159,10 @@ def _measure_rule_errors(measure: Measure, rules) -> dict:
             errors["hours"] = _("Civic orientation lasts at least %(hours)s hours.") % {
                 "hours": rules.civic_orientation_min_hours
             }
-    if (
-        measure.provider_id
-        and service
-        and service.providers.exists()
-        and not service.providers.filter(pk=measure.provider_id).exists()
-    ):
-        errors["provider"] = _("This provider does not offer the chosen service.")
+    if measure.provider_id and service:
+        providers = set(service.providers.values_list("pk", flat=True))
+        if providers and measure.provider_id not in providers:
+            errors["provider"] = _("This provider does not offer the chosen service.")
     return errors
 
 
