@@ -122,12 +122,13 @@ def test_plan_ending_before_it_starts_is_refused_on_ends_on(pseudo_finnish):
     case = planning_case()
     data = plan_data(case)
     data["ends_on"] = data["starts_on"] - dt.timedelta(days=1)
-    with translation.override("fi"), pytest.raises(ValidationError) as caught:
-        services.plan_save_draft(by=case.owner, case=case, data=data)
-    errors = caught.value.message_dict
+    with translation.override("fi"):
+        with pytest.raises(ValidationError) as caught:
+            services.plan_save_draft(by=case.owner, case=case, data=data)
+        errors = caught.value.message_dict  # lazy messages: render them in Finnish
     assert "ends_on" in errors
     assert set(errors) <= {"ends_on", "__all__"}
-    assert all(message.startswith(pseudo_finnish) for message in errors["ends_on"])
+    assert all(message.startswith(pseudo_finnish) for message in errors["ends_on"]), errors
     assert not IntegrationPlan.objects.filter(case=case).exists()
 
 
