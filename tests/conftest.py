@@ -93,3 +93,14 @@ def pseudo_finnish(monkeypatch):
 
     monkeypatch.setattr(translation._trans, "gettext", fake_gettext)
     return PSEUDO_PREFIX
+
+
+@pytest.fixture(autouse=True)
+def _language_per_test():
+    """Every test starts in the default language: a language a request activated in an
+    earlier test must not leak into the next one."""
+    from django.conf import settings
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
