@@ -107,7 +107,11 @@ def dashboard_for(user, *, unit_ids=None) -> Dashboard:
     )
     since = today - dt.timedelta(weeks=WEEKS)
     per_week = list(
-        CaseTask.objects.filter(unit_id__in=unit_pks, status="DONE", finished_at__date__gte=since)
+        CaseTask.objects.filter(
+            unit_id__in=unit_pks,
+            status="DONE",
+            finished_at__gte=timezone.make_aware(dt.datetime.combine(since, dt.time())),
+        )
         .annotate(week=TruncWeek("finished_at"))
         .values("week")
         .annotate(done=Count("id"))

@@ -94,6 +94,15 @@ class CaseTask(PublicIdMixin):
                 name="casetask_queue",
             ),
             models.Index(fields=["status", "due_on"], name="casetask_due"),
+            models.Index(fields=["unit", "status", "finished_at"], name="casetask_done"),
+            # the escalation sweep: overdue candidates not yet escalated, oldest first
+            models.Index(
+                fields=["due_on", "id"],
+                name="casetask_to_escalate",
+                condition=models.Q(
+                    escalated_at__isnull=True, status__in=["NEW", "ASSIGNED", "STARTED"]
+                ),
+            ),
             models.Index(fields=["case", "status"], name="casetask_case"),
         ]
 

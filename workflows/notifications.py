@@ -37,12 +37,11 @@ def _send(recipients, subject_fn, body_fn) -> None:
 def _unit_members(unit, roles=None):
     from django.contrib.auth import get_user_model
 
-    members = get_user_model().objects.filter(
-        is_active=True, memberships__unit=unit, memberships__is_active=True
-    )
+    # one filter(): the unit, the role and the activity are of the same membership
+    conditions = {"memberships__unit": unit, "memberships__is_active": True}
     if roles:
-        members = members.filter(memberships__role__in=roles)
-    return members.distinct()
+        conditions["memberships__role__in"] = roles
+    return get_user_model().objects.filter(is_active=True, **conditions).distinct()
 
 
 def task_assigned(case_task, *, by=None) -> None:
@@ -134,7 +133,12 @@ def tasks_escalated(tasks_by_unit: dict) -> None:
 
 
 def _overdue_digest(recipients, unit, case_tasks) -> None:
-    lines = "\n".join(f"- {t.case.number}: {t.title} ({t.due_on:%d.%m.%Y})" for t in case_tasks)
+    if not any(user.email for user in recipients):
+        return
+
+    def lines():
+        return "\n".join(f"- {t.case.number}: {t.title} ({t.due_on:%d.%m.%Y})" for t in case_tasks)
+
     _send(
         recipients,
         lambda: (
@@ -144,6 +148,6 @@ def _overdue_digest(recipients, unit, case_tasks) -> None:
         lambda: (
             _("These tasks in the queue of %(unit)s are past their due date:") % {"unit": unit}
             + "\n"
-            + lines
+            + lines()
         ),
     )

@@ -37,7 +37,7 @@ def escalate_overdue(*, today=None, batch_size=ESCALATION_BATCH) -> int:
             batch = list(
                 CaseTask.objects.select_for_update(skip_locked=True, of=("self",))
                 .filter(status__in=OPEN_STATUSES, due_on__lt=today, escalated_at__isnull=True)
-                .select_related("case", "unit", "unit__organisation")
+                .select_related("case", "unit", "unit__organisation", "task")
                 .order_by("due_on", "pk")[:batch_size]
             )
             if not batch:
