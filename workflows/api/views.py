@@ -639,7 +639,7 @@ class TaskDraft(ApiMixin, generics.GenericAPIView):
     )
     def post(self, request, uuid):
         """Save the step's data without completing it (assessment and plan only; a plan's
-        ``measures`` are added to the draft each time)."""
+        ``measures``, when given, replace the draft's measures)."""
         case_task = access.visible_task(request.user, uuid)
         data = parse_step_data(case_task, request.data)
         flow_services.task_save_draft_with_data(by=request.user, case_task=case_task, data=data)
