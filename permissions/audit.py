@@ -36,9 +36,8 @@ def audit_label(obj) -> str:
     return str(label() if callable(label) else label) if label is not None else str(obj)
 
 
-def audit_record(*, actor, obj: models.Model, action: str, data: dict | None = None) -> AuditEntry:
-    """Append one entry: ``actor`` (a user, or None for the system) did ``action`` to ``obj``."""
-    return AuditEntry.objects.create(
+def _entry(*, actor, obj: models.Model, action: str, data: dict | None) -> AuditEntry:
+    return AuditEntry(
         actor=actor if getattr(actor, "pk", None) else None,
         actor_name=actor.get_username() if getattr(actor, "pk", None) else "system",
         action=action,
@@ -51,20 +50,17 @@ def audit_record(*, actor, obj: models.Model, action: str, data: dict | None = N
     )
 
 
+def audit_record(*, actor, obj: models.Model, action: str, data: dict | None = None) -> AuditEntry:
+    """Append one entry: ``actor`` (a user, or None for the system) did ``action`` to ``obj``."""
+    entry = _entry(actor=actor, obj=obj, action=action, data=data)
+    entry.save()
+    return entry
+
+
 def audit_record_many(*, actor, objs, action: str, data=None) -> int:
     """One entry per object for the same action, written in one statement (sweeps)."""
     entries = [
-        AuditEntry(
-            actor=actor if getattr(actor, "pk", None) else None,
-            actor_name=actor.get_username() if getattr(actor, "pk", None) else "system",
-            action=action,
-            object_type=obj._meta.label_lower,
-            object_id=str(obj.pk),
-            object_repr=audit_label(obj)[:200],
-            client_id=_client_id_of(obj),
-            ip_address=current_ip.get(),
-            data=data(obj) if callable(data) else (data or {}),
-        )
+        _entry(actor=actor, obj=obj, action=action, data=data(obj) if callable(data) else data)
         for obj in objs
     ]
     AuditEntry.objects.bulk_create(entries, batch_size=1000)

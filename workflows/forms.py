@@ -4,6 +4,7 @@ the services' errors next to the fields."""
 from __future__ import annotations
 
 from django import forms
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +19,7 @@ from casework.models import (
     Service,
 )
 from casework.services.cases import ASSESSMENT_FIELDS
+from casework.services.plans import PLAN_FIELDS
 
 YES_NO = [("", "---------"), ("true", _("yes")), ("false", _("no"))]
 
@@ -66,17 +68,8 @@ class AssessmentForm(forms.ModelForm):
         fields = list(ASSESSMENT_FIELDS)
         widgets = {"interview_date": DateInput()} | {
             name: forms.Textarea(attrs={"rows": 3})
-            for name in [
-                "learning_skills",
-                "working_life_skills",
-                "education_history",
-                "work_history",
-                "education_goals",
-                "particular_skills",
-                "life_situation",
-                "other_service_needs",
-                "wellbeing_participation_reason",
-            ]
+            for name in ASSESSMENT_FIELDS
+            if isinstance(Assessment._meta.get_field(name), models.TextField)
         }
 
     def clean_interview_date(self):
@@ -113,15 +106,7 @@ class PlanForm(forms.ModelForm):
 
     class Meta:
         model = IntegrationPlan
-        fields = [
-            "language",
-            "starts_on",
-            "ends_on",
-            "long_term_goals",
-            "period_goals",
-            "job_seeking_obligation",
-            "follow_up",
-        ]
+        fields = list(PLAN_FIELDS)
         widgets = {"starts_on": DateInput(), "ends_on": DateInput()} | {
             name: forms.Textarea(attrs={"rows": 3})
             for name in ["long_term_goals", "period_goals", "job_seeking_obligation", "follow_up"]

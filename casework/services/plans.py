@@ -35,14 +35,15 @@ from ._common import (
 )
 from .cases import end_participations
 
+# What a draft plan's editor may set, in the order a form shows it.
 PLAN_FIELDS = (
     "language",
+    "starts_on",
+    "ends_on",
     "long_term_goals",
     "period_goals",
     "job_seeking_obligation",
     "follow_up",
-    "starts_on",
-    "ends_on",
 )
 MEASURE_FIELDS = ("service", "provider", "language", "hours", "starts_on", "ends_on", "notes")
 

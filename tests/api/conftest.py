@@ -72,24 +72,14 @@ def client_json(**overrides) -> dict:
 
 
 def assessment_json(**overrides) -> dict:
-    data = {
+    """The web tests' assessment, as JSON."""
+    from tests.workflows.conftest import assessment
+
+    data = assessment(**overrides)
+    return {
         "step": "assess",
-        "interview_date": iso(timezone.localdate()),
-        "literacy": "latin",
-        "finnish_level": "A1",
-        "swedish_level": "none",
-        "learning_skills": "good",
-        "working_life_skills": "some",
-        "education_history": "secondary school",
-        "work_history": "shop assistant",
-        "education_goals": "B1 Finnish",
-        "life_situation": "family of four",
-        "plan_needed": True,
-        "wellbeing_participation_needed": False,
-        "interpreter_used": False,
+        **{k: iso(v) if isinstance(v, dt.date) else v for k, v in data.items()},
     }
-    data.update(overrides)
-    return data
 
 
 def plan_json(*, jobseeker=False, **overrides) -> dict:
