@@ -6,7 +6,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from permissions.policy import role_permissions
 
-from .models import IntegrationCase, WellbeingParticipation
+from .models import IntegrationCase, Municipality, OrganisationKind, WellbeingParticipation
 
 
 def organisations_where(user, perm: str) -> list[int]:
@@ -42,3 +42,26 @@ def can_see_protected_details(user, case) -> bool:
         can_see_protected_details=True,
         unit__organisation_id=case.responsible_organisation_id,
     ).exists()
+
+
+# Intake happens at a municipality or an employment authority; the wellbeing area takes part
+# in cases but opens none.
+INTAKE_KINDS = (OrganisationKind.MUNICIPALITY, OrganisationKind.EMPLOYMENT_AUTHORITY)
+
+
+def intake_places(user):
+    """Where the user may register clients: ``(organisation ids, municipalities served)``."""
+    from .models import Organisation
+
+    organisations = list(
+        Organisation.objects.filter(
+            pk__in=organisations_where(user, "casework.assess_case"), kind__in=INTAKE_KINDS
+        ).values_list("pk", flat=True)
+    )
+    municipalities = Municipality.objects.filter(organisations__in=organisations).distinct()
+    return organisations, municipalities
+
+
+def intake_organisation(organisations, municipality):
+    """The user's organisation that registers a client of ``municipality``."""
+    return municipality.organisations.filter(pk__in=organisations).first()

@@ -15,7 +15,13 @@ from django.views import View
 from django.views.decorators.http import require_POST
 
 from casework.rules import rules_on
-from casework.selectors import can_see_full_case, can_see_protected_details, cases_visible_to
+from casework.selectors import (
+    can_see_full_case,
+    can_see_protected_details,
+    cases_visible_to,
+    intake_organisation,
+    intake_places,
+)
 from casework.services.privacy import PROTECTED_FIELDS
 from permissions.audit import audit_record
 
@@ -221,21 +227,17 @@ def flow_chart(request, fmt="svg"):
 @login_required
 def client_register(request):
     """Register a client and start the path; the case lands in the responsible queue."""
-    from casework.models import Municipality
-    from casework.selectors import organisations_where
-
     from .forms import ClientForm
     from .services import client_register_and_start
 
-    organisations = organisations_where(request.user, "casework.assess_case")
+    organisations, municipalities = intake_places(request.user)
     if not organisations:
         raise PermissionDenied
-    municipalities = Municipality.objects.filter(organisations__in=organisations).distinct()
     form = ClientForm(request.POST or None, municipalities=municipalities)
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in ClientForm.Meta.fields}
         municipality = data["municipality"]
-        organisation = municipality.organisations.filter(pk__in=organisations).first()
+        organisation = intake_organisation(organisations, municipality)
         try:
             case = client_register_and_start(
                 by=request.user,

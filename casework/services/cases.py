@@ -19,7 +19,6 @@ from ..models import (
     Client,
     CloseReason,
     IntegrationCase,
-    OrganisationKind,
     ParticipationPhase,
     PlanState,
     WellbeingParticipation,
@@ -31,6 +30,7 @@ from ..responsibility import (
     wellbeing_unit_for,
 )
 from ..rules import add_months, rules_on
+from ..selectors import INTAKE_KINDS
 from ._common import (
     IllegalStep,
     ensure_not_future,
@@ -85,9 +85,9 @@ def case_open(*, by, client: Client, contacted_on=None) -> IntegrationCase:
     ensure_can_in_organisation(
         by,
         "casework.assess_case",
-        client.municipality.organisations.filter(
-            kind__in=[OrganisationKind.MUNICIPALITY, OrganisationKind.EMPLOYMENT_AUTHORITY]
-        ).values_list("pk", flat=True),
+        client.municipality.organisations.filter(kind__in=INTAKE_KINDS).values_list(
+            "pk", flat=True
+        ),
     )
     category = derive_category(client)
     rule = responsibility_for(municipality=client.municipality, category=category)

@@ -23,7 +23,12 @@ from casework.models import (
     Review,
     Service,
 )
-from casework.selectors import cases_visible_to, organisations_where
+from casework.selectors import (
+    cases_visible_to,
+    intake_organisation,
+    intake_places,
+    organisations_where,
+)
 from permissions.audit import audit_record
 from workflows import selectors
 from workflows import services as flow_services
@@ -141,12 +146,10 @@ class ServiceList(ApiMixin, generics.ListAPIView):
 
 
 def _registration_places(user):
-    """Where the user may register clients: the organisations where they may assess, and the
-    municipalities those serve (as the registration page offers)."""
-    organisations = organisations_where(user, "casework.assess_case")
+    """Where the user may register clients (as the registration page offers)."""
+    organisations, municipalities = intake_places(user)
     if not organisations:
         raise PermissionDenied(_("You do not have permission to register clients."))
-    municipalities = Municipality.objects.filter(organisations__in=organisations).distinct()
     return organisations, municipalities
 
 
@@ -226,7 +229,7 @@ class ClientListCreate(ApiMixin, generics.ListAPIView):
         parser.is_valid(raise_exception=True)
         values = dict(parser.validated_data)
         contacted_on = values.pop("contacted_on", None)
-        organisation = values["municipality"].organisations.filter(pk__in=organisations).first()
+        organisation = intake_organisation(organisations, values["municipality"])
         case = flow_services.client_register_and_start(
             by=user, organisation=organisation, data=values, contacted_on=contacted_on
         )
