@@ -656,6 +656,12 @@ def measure_sweep():
         tomorrow = django_now() + dt.timedelta(days=1)
         with time_machine.travel(tomorrow, tick=True):
             result["next_day"] = _sweep_once("next day", today=today + dt.timedelta(days=1))
+        # Catching up: the sweep did not run for two weeks (a broken cron job, say).
+        later = django_now() + dt.timedelta(days=15)
+        with time_machine.travel(later, tick=True):
+            result["backlog"] = _sweep_once(
+                "after two weeks without one", today=today + dt.timedelta(days=15)
+            )
     return result
 
 

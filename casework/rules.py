@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -16,8 +20,26 @@ class NoRuleSet(ValidationError):
     pass
 
 
-def rules_on_or_none(day: dt.date | None = None) -> RuleSet | None:
-    day = day or timezone.localdate()
+# Rule sets change a few times a year and are read by every step of every path, so each
+# process keeps the rule set of each day it was asked for. A change saved in this process
+# empties the cache at once and again when its transaction commits (signals and the rules'
+# querysets call ``forget_rules``); other processes see it within ``RULES_CACHE_SECONDS``.
+_cache: dict[dt.date, tuple[float, RuleSet | None]] = {}
+_cache_lock = threading.Lock()
+
+
+def clear_rule_cache() -> None:
+    with _cache_lock:
+        _cache.clear()
+
+
+def forget_rules() -> None:
+    """Empty the rule cache now and once more when the current transaction commits."""
+    clear_rule_cache()
+    transaction.on_commit(clear_rule_cache)
+
+
+def _load(day: dt.date) -> RuleSet | None:
     return (
         RuleSet.objects.filter(valid_from__lte=day)
         .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=day))
@@ -25,6 +47,23 @@ def rules_on_or_none(day: dt.date | None = None) -> RuleSet | None:
         .order_by("-valid_from")
         .first()
     )
+
+
+def rules_on_or_none(day: dt.date | None = None) -> RuleSet | None:
+    """The rule set in force on ``day``. The object is shared: read it, never change it."""
+    day = day or timezone.localdate()
+    lifetime = settings.RULES_CACHE_SECONDS
+    now = time.monotonic()
+    cached = _cache.get(day)
+    if cached is not None and now - cached[0] < lifetime:
+        return cached[1]
+    rules = _load(day)
+    if lifetime > 0:
+        with _cache_lock:
+            if len(_cache) > 1000:  # dates of old plans, say: keep the cache small
+                _cache.clear()
+            _cache[day] = (now, rules)
+    return rules
 
 
 def rules_on(day: dt.date | None = None) -> RuleSet:

@@ -96,6 +96,14 @@ DATABASES = {
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
     )
 }
+# On PostgreSQL no statement waits for a lock longer than this: two people acting on the same
+# path wait for each other (workflows.services.lock_path), never for ever.
+DATABASE_LOCK_TIMEOUT_MS = int(os.environ.get("DATABASE_LOCK_TIMEOUT_MS", "10000"))
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["options"] = (
+        f"{_options.get('options', '')} -c lock_timeout={DATABASE_LOCK_TIMEOUT_MS}".strip()
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -125,6 +133,10 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 # Closed cases are anonymised this many days after closing (manage.py anonymise_closed).
 RETENTION_DAYS = int(os.environ.get("RETENTION_DAYS", str(5 * 365)))
+
+# Each process keeps the rule set of a day this many seconds (casework.rules); a change is
+# seen at once in the process that saved it and within this time in the others. 0: no cache.
+RULES_CACHE_SECONDS = int(os.environ.get("RULES_CACHE_SECONDS", "60"))
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"

@@ -64,6 +64,16 @@ def reference_data(db):
 
 
 @pytest.fixture(autouse=True)
+def _fresh_rule_cache():
+    """Each test's transaction is rolled back, with no signal: rules one test created must
+    not stay in ``casework.rules``' per-process cache for the next."""
+    from casework.rules import clear_rule_cache
+
+    yield
+    clear_rule_cache()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     """Users are created in many tests and by the demo loader; real hashing is slow."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

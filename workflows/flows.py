@@ -29,9 +29,7 @@ class If(flow.If):
 
 
 def _state(activation):
-    case = activation.process.case
-    case.refresh_from_db(fields=["state"])
-    return case.state
+    return routing.fresh_case(activation).state
 
 
 class IntegrationFlow(flow.Flow):

@@ -11,6 +11,7 @@ from casework import services as casework_services
 from casework.models import (
     Assessment,
     ClientCategory,
+    IntegrationCase,
     ParticipationPhase,
     PlanState,
     Step,
@@ -35,13 +36,19 @@ WELLBEING_NODES = {"wellbeing_contribution"}
 HIGH_PRIORITY_CATEGORIES = {ClientCategory.UNACCOMPANIED_MINOR, ClientCategory.TRAFFICKING_VICTIM}
 
 
-def _case(activation):
-    """The case, re-read once per activation: the step's service changed it earlier in this
-    transaction, and the node's callbacks (owner, creation) then share the fresh copy."""
+def fresh_case(activation):
+    """The case as the step's services left it.
+
+    Inside a step (``workflows.services``) the case is locked once and shared: the services
+    changed that instance, so it is current. Elsewhere (viewflow's timer dispatcher) it is
+    re-read once per activation, and the node's callbacks (owner, creation) share that copy."""
+    process = activation.process
+    case = casework_services.held_case(process.case_id)
+    if case is not None:
+        return case
     case = getattr(activation, "_fresh_case", None)
     if case is None:
-        case = activation.process.case
-        case.refresh_from_db()
+        case = IntegrationCase.objects.select_related("unit", "owner").get(pk=process.case_id)
         activation._fresh_case = case
     return case
 
@@ -58,7 +65,7 @@ def active_participation(case, phase=ParticipationPhase.ASSESSMENT):
 def case_owner(activation):
     """The case's responsible worker gets the next step, if they still work in its unit's
     organisation; otherwise the task waits in the unit's queue."""
-    case = _case(activation)
+    case = fresh_case(activation)
     owner = case.owner
     if (
         owner
@@ -72,7 +79,7 @@ def case_owner(activation):
 
 
 def participation_worker(activation):
-    participation = active_participation(_case(activation))
+    participation = active_participation(fresh_case(activation))
     return participation.worker if participation else None
 
 
@@ -94,7 +101,7 @@ def review_date(case) -> dt.date:
 
 def review_task_time(activation):
     """The review task appears ``review_reminder_days`` before the review falls due."""
-    case = _case(activation)
+    case = fresh_case(activation)
     due = review_date(case)
     remind_on = due - dt.timedelta(
         days=rules_on(min(due, timezone.localdate())).review_reminder_days
@@ -113,7 +120,7 @@ def due_date(case, node_name: str) -> dt.date | None:
 
 def task_created(activation):
     """Put a new human task in its queue with its due date and priority."""
-    case = _case(activation)
+    case = fresh_case(activation)
     task = activation.task
     node = task.flow_task.name
     participation = active_participation(case) if node in WELLBEING_NODES else None
@@ -150,7 +157,7 @@ def _last_owner(activation, node_name):
 
 
 def invite_wellbeing_area(activation):
-    case = _case(activation)
+    case = fresh_case(activation)
     assessment = Assessment.objects.get(case=case)
     casework_services.wellbeing_invite(
         by=assessment.assessed_by,
@@ -160,7 +167,7 @@ def invite_wellbeing_area(activation):
 
 
 def conclude_multi_professional(activation):
-    case = _case(activation)
+    case = fresh_case(activation)
     assessment = Assessment.objects.get(case=case)
     casework_services.multi_professional_complete(
         by=_last_owner(activation, "responsible_contribution"),
@@ -171,9 +178,9 @@ def conclude_multi_professional(activation):
 
 
 def latest_plan_agreed(activation) -> bool:
-    plan = _case(activation).plans.order_by("-version").first()
+    plan = fresh_case(activation).plans.order_by("-version").first()
     return plan is not None and plan.state == PlanState.AGREED
 
 
 def revision_started(activation) -> bool:
-    return _case(activation).plans.filter(state=PlanState.DRAFT).exists()
+    return fresh_case(activation).plans.filter(state=PlanState.DRAFT).exists()

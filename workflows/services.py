@@ -4,11 +4,12 @@ task engine around them, under the flow's row lock."""
 
 from __future__ import annotations
 
+import sys
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from viewflow.workflow.exceptions import FlowLockFailed
 from viewflow.workflow.status import STATUS
 
 from casework import services as casework_services
@@ -41,8 +42,11 @@ def _flow():
 @transaction.atomic
 def path_start(*, by, client: Client, contacted_on=None) -> IntegrationCase:
     """Open the client's case in the responsible organisation's queue and start its path."""
-    case = casework_services.case_open(by=by, client=client, contacted_on=contacted_on)
-    _flow().start.run(case=case)
+    with casework_services.case_lock_scope():
+        case = casework_services.hold_case(
+            casework_services.case_open(by=by, client=client, contacted_on=contacted_on)
+        )
+        _flow().start.run(case=case)
     return case
 
 
@@ -113,50 +117,55 @@ def can_manage_queue(user, unit) -> bool:
 # --- locking ----------------------------------------------------------------------------
 
 
-LOCK_TIMEOUT = "10s"
+LOCK_CONFLICT = _("Someone else is working on this task right now. Try again.")
 
 
-def lock_process(process_pk) -> None:
-    """Wait for the process row, inside the caller's transaction.
-
-    viewflow's ``select_for_update_lock`` asks with NOWAIT and retries; nested in our
-    services' transaction a refused NOWAIT would abort the whole transaction, so we take the
-    same row lock first, waiting (at most ``LOCK_TIMEOUT``). viewflow's own lock then finds
-    the row already ours. A second person acting on the same path waits here, then sees what
-    the first one did.
-    """
-    from django.db import DatabaseError, connection
+def _lock_path_row(**lookup) -> None:
+    from django.db import DatabaseError
 
     from .models import IntegrationProcess
 
     try:
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
-        IntegrationProcess.objects.select_for_update().filter(pk=process_pk).exists()
+        IntegrationProcess.objects.select_for_update().filter(**lookup).exists()
     except DatabaseError as error:
-        raise TaskConflict(
-            _("Someone else is working on this task right now. Try again.")
-        ) from error
+        raise TaskConflict(LOCK_CONFLICT) from error
+
+
+def lock_path(case_id) -> None:
+    """Take the row lock of the case's path (its viewflow process), waiting for it.
+
+    It is the row viewflow's ``select_for_update_lock`` locks: whoever holds it may change
+    the path. viewflow asks for it with NOWAIT and retries in a savepoint of its own; nested
+    in our services' transaction a refused NOWAIT would abort the whole transaction, so our
+    services take the lock themselves, waiting at most ``DATABASE_LOCK_TIMEOUT_MS`` on
+    PostgreSQL, and then drive the task's activation under it. A second person acting on the
+    same path waits here, then sees what the first one did.
+    """
+    _lock_path_row(case_id=case_id)
+
+
+def lock_process(process_pk) -> None:
+    """``lock_path`` by the process's primary key."""
+    _lock_path_row(pk=process_pk)
 
 
 def _locked(case_task):
-    """Lock the process (ours, then viewflow's) and re-read the task and its row."""
-    task = case_task.task
-    lock_process(task.process_id)
-    try:
-        activation_cm = task.activation()
-        activation = activation_cm.__enter__()
-    except FlowLockFailed as error:
-        raise TaskConflict(
-            _("Someone else is working on this task right now. Try again.")
-        ) from error
+    """Lock the path, then read the task afresh: its queue row (locked, so that the
+    escalation sweep skips it) with viewflow's task and process, and the case (locked; the
+    step's services and the flow's callbacks share this instance, see
+    ``casework.services.case_lock_scope``). Three small queries: one query joining all of it
+    costs PostgreSQL more to plan than the three together."""
+    lock_path(case_task.case_id)
     fresh = (
         CaseTask.objects.select_for_update(of=("self",))
-        .select_related("unit", "case", "task")
+        .select_related("task__process__integrationprocess", "unit")
         .get(pk=case_task.pk)
     )
-    return activation_cm, activation, fresh
+    fresh.case = casework_services.lock_case_pk(fresh.case_id)
+    task = fresh.task
+    task.process.integrationprocess.case = fresh.case
+    # What viewflow's ``task.activation()`` does once it holds the lock and has re-read the task.
+    return task.flow_task.activation_class(task), fresh
 
 
 def _mirror(case_task, activation, *, by_status=None):
@@ -169,15 +178,23 @@ def _mirror(case_task, activation, *, by_status=None):
 
 
 class _TaskLock:
+    """``with _TaskLock(case_task) as (activation, fresh)``: the step's work under the path's
+    lock, inside the caller's transaction."""
+
     def __init__(self, case_task):
         self.case_task = case_task
+        self.scope = casework_services.case_lock_scope()
 
     def __enter__(self):
-        self.cm, self.activation, self.fresh = _locked(self.case_task)
-        return self.activation, self.fresh
+        self.scope.__enter__()
+        try:
+            return _locked(self.case_task)
+        except BaseException:
+            self.scope.__exit__(*sys.exc_info())
+            raise
 
     def __exit__(self, exc_type, exc, tb):
-        return self.cm.__exit__(exc_type, exc, tb)
+        return self.scope.__exit__(exc_type, exc, tb)
 
 
 # --- claim, release, reassign -----------------------------------------------------------

@@ -22,7 +22,34 @@ class Step(models.TextChoices):
     TRANSFER = "transfer", _("taking over a transferred case")
 
 
-class RuleSetManager(models.Manager):
+def _rules_changed() -> None:
+    from casework.rules import forget_rules
+
+    forget_rules()
+
+
+class RulesQuerySet(models.QuerySet):
+    """Bulk changes of rules also empty the cache of ``casework.rules.rules_on`` (saving or
+    deleting one object does so through signals, see ``casework.apps``)."""
+
+    def update(self, **kwargs):
+        _rules_changed()
+        return super().update(**kwargs)
+
+    def delete(self):
+        _rules_changed()
+        return super().delete()
+
+    def bulk_create(self, *args, **kwargs):
+        _rules_changed()
+        return super().bulk_create(*args, **kwargs)
+
+    def bulk_update(self, *args, **kwargs):
+        _rules_changed()
+        return super().bulk_update(*args, **kwargs)
+
+
+class RuleSetManager(models.Manager.from_queryset(RulesQuerySet)):
     def get_by_natural_key(self, valid_from):
         return self.get(valid_from=valid_from)
 
@@ -127,7 +154,7 @@ class RuleSet(models.Model):
         return None
 
 
-class StepTargetManager(models.Manager):
+class StepTargetManager(models.Manager.from_queryset(RulesQuerySet)):
     def get_by_natural_key(self, valid_from, step):
         return self.get(rule_set__valid_from=valid_from, step=step)
 

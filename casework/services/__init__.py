@@ -1,7 +1,7 @@
 """The only places that write case-work data. Each runs in one transaction, asks
 ``permissions.policy`` and writes the timeline and the audit trail."""
 
-from ._common import IllegalStep
+from ._common import IllegalStep, case_lock_scope, held_case, hold_case, lock_case_pk
 from .cases import (
     assessment_complete,
     assessment_save_draft,
@@ -33,6 +33,10 @@ from .staff import membership_grant
 
 __all__ = [
     "IllegalStep",
+    "case_lock_scope",
+    "held_case",
+    "hold_case",
+    "lock_case_pk",
     "assessment_complete",
     "assessment_save_draft",
     "case_assign",

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import can_proceed
@@ -20,13 +24,62 @@ def today():
     return timezone.localdate()
 
 
+# The cases locked in the current transaction, by primary key, while a ``case_lock_scope``
+# is open: one step of a path locks its case once, and every service and flow callback of
+# that step then works on the same instance instead of reading the row again.
+_held: ContextVar[dict | None] = ContextVar("kotopolku_held_cases", default=None)
+
+CASE_RELATED = ("client", "responsible_organisation", "unit", "owner")
+
+
+@contextmanager
+def case_lock_scope():
+    """Share locked cases for the rest of the current transaction's step (see ``lock_case``).
+
+    Open it only inside a transaction, around work that lets every exception out: a case
+    changed in memory by work that was rolled back must not be handed on."""
+    if _held.get() is not None:
+        yield  # already inside a scope of this transaction
+        return
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("case_lock_scope() needs a transaction")
+    token = _held.set({})
+    try:
+        yield
+    finally:
+        _held.reset(token)
+
+
+def hold_case(case: IntegrationCase) -> IntegrationCase:
+    """Hand ``case``, locked (or created) by the caller in this transaction, to later
+    ``lock_case`` calls of the open scope."""
+    held = _held.get()
+    if held is not None:
+        held[case.pk] = case
+    return case
+
+
+def held_case(case_pk) -> IntegrationCase | None:
+    """The case locked in the open scope, or None."""
+    held = _held.get()
+    return held.get(case_pk) if held is not None else None
+
+
+def lock_case_pk(case_pk) -> IntegrationCase:
+    """The case under a row lock; every write to a case starts here. Inside a
+    ``case_lock_scope`` the row is read once and the same instance returned after that."""
+    case = held_case(case_pk)
+    if case is None:
+        case = hold_case(
+            IntegrationCase.objects.select_for_update(of=("self",))
+            .select_related(*CASE_RELATED)
+            .get(pk=case_pk)
+        )
+    return case
+
+
 def lock_case(case: IntegrationCase) -> IntegrationCase:
-    """Re-read the case under a row lock; every write to a case starts here."""
-    return (
-        IntegrationCase.objects.select_for_update(of=("self",))
-        .select_related("client", "responsible_organisation", "unit")
-        .get(pk=case.pk)
-    )
+    return lock_case_pk(case.pk)
 
 
 def ensure_transition(bound_method, message) -> None:

@@ -36,6 +36,7 @@ from ._common import (
     ensure_not_future,
     ensure_transition,
     lock_case,
+    lock_case_pk,
     log,
     log_closed,
     state_label,
@@ -354,7 +355,7 @@ def wellbeing_contribute(
     *, by, participation: WellbeingParticipation, contribution: str, services_offered: str = ""
 ) -> WellbeingParticipation:
     participation = _lock_participation(participation)
-    case = lock_case(participation.case)
+    case = lock_case_pk(participation.case_id)
     ensure_can(by, "casework.contribute_case", case)
     if participation.ended_at:
         raise IllegalStep(_("The wellbeing area's part has already ended."), code="ended")
@@ -393,7 +394,7 @@ def _end_participation(*, by, participation: WellbeingParticipation) -> None:
 def wellbeing_end(*, by, participation: WellbeingParticipation) -> WellbeingParticipation:
     """End the wellbeing area's part; the worker loses access to the case."""
     participation = _lock_participation(participation)
-    case = lock_case(participation.case)
+    case = lock_case_pk(participation.case_id)
     ensure_can(by, "casework.assess_case", case)
     if participation.ended_at:
         raise IllegalStep(_("The wellbeing area's part has already ended."), code="ended")

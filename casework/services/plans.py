@@ -29,6 +29,7 @@ from ._common import (
     ensure_not_future,
     ensure_transition,
     lock_case,
+    lock_case_pk,
     log,
     log_closed,
     today,
@@ -49,11 +50,12 @@ MEASURE_FIELDS = ("service", "provider", "language", "hours", "starts_on", "ends
 
 
 def _lock_plan(plan: IntegrationPlan) -> IntegrationPlan:
-    return (
-        IntegrationPlan.objects.select_for_update(of=("self",))
-        .select_related("case")
-        .get(pk=plan.pk)
-    )
+    """The plan re-read under a row lock, with its case locked too (first, as every service
+    locks the case first)."""
+    case = lock_case_pk(plan.case_id)
+    plan = IntegrationPlan.objects.select_for_update().get(pk=plan.pk)
+    plan.case = case
+    return plan
 
 
 def _draft_of(case: IntegrationCase) -> IntegrationPlan | None:
@@ -249,7 +251,7 @@ def plan_rule_errors(plan: IntegrationPlan, rules) -> dict[str, list]:
 def plan_record_agreement(*, by, plan: IntegrationPlan, on=None) -> IntegrationPlan:
     """The client agrees to the plan."""
     plan = _lock_plan(plan)
-    case = lock_case(plan.case)
+    case = plan.case
     ensure_can(by, "casework.plan_case", case)
     ensure_transition(
         plan.record_agreement, _("The client's decision on this plan is already recorded.")
@@ -278,7 +280,7 @@ def plan_record_refusal(*, by, plan: IntegrationPlan, reason: str, on=None) -> I
     reduce the client's benefits. A refused first plan closes the case; a refused revision
     leaves the plan in force as it was."""
     plan = _lock_plan(plan)
-    case = lock_case(plan.case)
+    case = plan.case
     ensure_can(by, "casework.plan_case", case)
     ensure_transition(
         plan.record_refusal, _("The client's decision on this plan is already recorded.")
@@ -311,7 +313,7 @@ def plan_record_refusal(*, by, plan: IntegrationPlan, reason: str, on=None) -> I
 def plan_approve(*, by, plan: IntegrationPlan, on=None) -> IntegrationPlan:
     """Approve an agreed plan: it comes into force (a revision replaces the plan in force)."""
     plan = _lock_plan(plan)
-    case = lock_case(plan.case)
+    case = plan.case
     ensure_can(by, "casework.approve_plan", case)
     if (
         case.state not in (CaseState.PLANNING, CaseState.PLAN_ACTIVE)

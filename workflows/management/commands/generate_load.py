@@ -144,6 +144,12 @@ NODE_TYPES = {
 }
 STAGE_NAMES = list(STAGES)
 START_TOKEN = Token("start")
+# The generated state is that of a system whose sweep (``manage.py run_timers``) ran every
+# morning until yesterday: review timers of earlier days have fired (their cases wait at the
+# review task) and tasks overdue before yesterday are escalated. Today's sweep has the work
+# of one day. As the default rules (fixtures/rules.json): the review task appears this many
+# days before the review.
+REVIEW_REMINDER_DAYS = 14
 STAGE_WEIGHTS = [STAGES[s][0] for s in STAGE_NAMES]
 FIRST = [
     "Amina",
@@ -481,7 +487,9 @@ class Command(BaseCommand):
                     else None,
                     plan_approved_on=start + dt.timedelta(days=45) if approved else None,
                     next_review_due=(
-                        today + dt.timedelta(days=rng.randint(1, 180))
+                        # The review task appears REVIEW_REMINDER_DAYS before the review:
+                        # the sweep fired the timers of earlier days, today's are due now.
+                        today + dt.timedelta(days=rng.randint(REVIEW_REMINDER_DAYS, 194))
                         if stage == "plan_active"
                         else today + dt.timedelta(days=rng.randint(-20, 14))
                         if stage == "review_due"
@@ -543,6 +551,7 @@ class Command(BaseCommand):
                         created=at,
                         started=at,
                         finished=at,
+                        scheduled=at if name == "wait_review" else None,
                         token=START_TOKEN,
                         owner_id=None if name in NODE_TYPES else row["worker"],
                         process=process,
@@ -562,7 +571,8 @@ class Command(BaseCommand):
                             token=START_TOKEN,
                             scheduled=timezone.make_aware(
                                 dt.datetime.combine(
-                                    case.next_review_due - dt.timedelta(days=14), dt.time(7)
+                                    case.next_review_due - dt.timedelta(days=REVIEW_REMINDER_DAYS),
+                                    dt.time(7),
                                 )
                             ),
                             process=process,
@@ -593,8 +603,14 @@ class Command(BaseCommand):
                 )
         tasks = Task.objects.bulk_create(tasks, batch_size=2000)
         today = self.today
-        CaseTask.objects.bulk_create(
-            [
+        case_tasks = []
+        for index, row, case, name, status in human:
+            due_on = (
+                case.next_review_due
+                if name == "review"
+                else today + dt.timedelta(days=rng.randint(-30, 30))
+            )
+            case_tasks.append(
                 CaseTask(
                     task_id=tasks[index].pk,
                     case=case,
@@ -605,19 +621,21 @@ class Command(BaseCommand):
                     status=status,
                     owner_id=tasks[index].owner_id,
                     priority=1 if row["category"] == ClientCategory.TRAFFICKING_VICTIM else 2,
-                    due_on=(
-                        case.next_review_due
-                        if name == "review"
-                        else today + dt.timedelta(days=rng.randint(-30, 30))
-                    ),
+                    due_on=due_on,
                     created_at=tasks[index].created,
                     finished_at=tasks[index].finished,
                     assigned_at=tasks[index].created if tasks[index].owner_id else None,
+                    escalated_at=self._escalated_at(status, due_on),
                 )
-                for index, row, case, name, status in human
-            ],
-            batch_size=2000,
-        )
+            )
+        CaseTask.objects.bulk_create(case_tasks, batch_size=2000)
+
+    def _escalated_at(self, status, due_on):
+        """An open task that was overdue before yesterday was escalated by the sweep of the
+        morning after its due date; one due yesterday is escalated by today's sweep."""
+        if status == "DONE" or due_on is None or due_on >= self.today - dt.timedelta(days=1):
+            return None
+        return timezone.make_aware(dt.datetime.combine(due_on + dt.timedelta(days=1), dt.time(7)))
 
     def _records(self, rows, cases):
         rng, now = self.rng, self.now
