@@ -192,6 +192,7 @@ def assessment_save_draft(*, by, case: IntegrationCase, data: dict) -> Assessmen
             _("The assessment can be edited only during the assessment step."), code="illegal_step"
         )
     assessment, _created = Assessment.objects.get_or_create(case=case)
+    assessment.case = case  # the locked instance; clean() reads it
     _apply_assessment(assessment, data)
     assessment.assessed_by = assessment.assessed_by or by
     assessment.full_clean()
@@ -214,6 +215,7 @@ def assessment_complete(*, by, case: IntegrationCase, data: dict | None = None) 
         % {"state": state_label(case)},
     )
     assessment, _created = Assessment.objects.get_or_create(case=case)
+    assessment.case = case  # the locked instance; clean() reads it
     _apply_assessment(assessment, data or {})
     rules = rules_on(case.assessment_started_on or today())
     if plan_always_required(case.category, rules):

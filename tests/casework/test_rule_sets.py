@@ -209,3 +209,59 @@ def test_the_database_allows_an_adjacent_insert():
 )
 def test_add_months(day, months, expected):
     assert add_months(day, months) == expected
+
+
+# --- the per-process cache of rule sets --------------------------------------------------------
+
+
+def test_the_rule_set_of_a_day_is_read_once(django_assert_num_queries):
+    day = dt.date(2026, 3, 1)
+    rules_on(day)
+    with django_assert_num_queries(0):
+        assert rules_on(day).valid_from == NEW
+        assert rules_on(day).target_days(Step.ASSESSMENT)
+
+
+def test_a_saved_change_is_seen_at_once():
+    day = dt.date(2026, 3, 1)
+    rules = rules_on(day)
+    target = rules.targets.get(step=Step.ASSESSMENT)
+    target.days += 10
+    target.save()
+    assert rules_on(day).target_days(Step.ASSESSMENT) == target.days
+    RuleSet.objects.filter(pk=rules.pk).update(review_reminder_days=21)
+    assert rules_on(day).review_reminder_days == 21
+    RuleSet.objects.filter(pk=rules.pk).update(valid_until=dt.date(2026, 1, 1))
+    assert rules_on_or_none(day) is None
+
+
+def test_a_new_rule_set_is_seen_at_once():
+    day = dt.date(2031, 6, 1)
+    assert rules_on(day).valid_from == NEW
+    RuleSet.objects.filter(valid_from=NEW).update(valid_until=dt.date(2031, 1, 1))
+    RuleSet.objects.create(name="Uusi laki", valid_from=dt.date(2031, 1, 1))
+    assert rules_on(day).valid_from == dt.date(2031, 1, 1)
+
+
+def test_no_cache_when_its_lifetime_is_zero(settings, django_assert_num_queries):
+    settings.RULES_CACHE_SECONDS = 0
+    day = dt.date(2026, 3, 1)
+    rules_on(day)
+    with django_assert_num_queries(2):  # the rule set and its targets
+        rules_on(day)
+
+
+def test_a_cached_rule_set_expires(settings, monkeypatch):
+    """A change made in another process is seen when the cached copy expires."""
+    from casework import rules as rules_module
+
+    settings.RULES_CACHE_SECONDS = 60
+    clock = [1000.0]
+    monkeypatch.setattr(rules_module.time, "monotonic", lambda: clock[0])
+    day = dt.date(2026, 3, 1)
+    first = rules_on(day)
+    clock[0] += 59
+    assert rules_on(day) is first
+    clock[0] += 2
+    assert rules_on(day) is not first
+    assert rules_on(day).pk == first.pk

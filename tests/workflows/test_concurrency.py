@@ -4,6 +4,7 @@ import threading
 
 import pytest
 from django.db import connection, connections
+from django.utils import translation
 
 from workflows import services
 from workflows.models import CaseTask
@@ -79,3 +80,46 @@ def test_two_concurrent_claims_exactly_one_wins(start_path, staff):
     assert sorted(kind for kind, _ in results) == ["error", "ok"], results
     winner = next(value for kind, value in results if kind == "ok")
     assert CaseTask.objects.get(pk=task.pk).owner_id == winner.owner_id
+
+
+def test_a_step_waits_for_the_path_lock_and_gives_up_with_a_clear_message(start_path, staff):
+    """Someone holds the path's lock longer than the database lock timeout: the step is
+    refused with "try again" and nothing of it is written."""
+    from django.db import transaction
+
+    from workflows.models import IntegrationProcess
+
+    anna = staff["anna"]
+    case = start_path()
+    intake = services.task_claim(by=anna, case_task=open_task(case, "intake"))
+    holding, release = threading.Event(), threading.Event()
+
+    def hold_the_lock():
+        try:
+            with transaction.atomic():
+                IntegrationProcess.objects.select_for_update().filter(case=case).exists()
+                holding.set()
+                release.wait(timeout=30)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold_the_lock)
+    holder.start()
+    try:
+        assert holding.wait(timeout=10)
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '300ms'")
+        with pytest.raises(services.TaskConflict) as caught:
+            services.task_complete_with_data(by=anna, case_task=intake, data={})
+        with translation.override("en"):
+            assert "Try again" in str(caught.value.message)
+    finally:
+        release.set()
+        holder.join(timeout=30)
+        with connection.cursor() as cursor:
+            cursor.execute("RESET lock_timeout")
+    assert CaseTask.objects.get(pk=intake.pk).status == "ASSIGNED"
+    assert not CaseTask.objects.filter(case=case, step="assess").exists()
+    # once the lock is free the same step goes through
+    services.task_complete_with_data(by=anna, case_task=intake, data={})
+    assert CaseTask.objects.filter(case=case, step="assess").count() == 1

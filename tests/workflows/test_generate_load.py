@@ -54,3 +54,39 @@ def test_generates_every_step_with_tasks_that_can_be_worked_on(reference_data):
     task.case.refresh_from_db()
     assert task.case.state == CaseState.PLANNING
     assert open_task(task.case, "draft_plan").owner == task.owner
+
+
+def test_the_generated_state_is_that_of_a_daily_swept_system(reference_data):
+    """The sweep ran every morning until yesterday: earlier review timers have fired and
+    earlier overdue tasks are escalated, so today's sweep has one day's work."""
+    import datetime as dt
+
+    from django.utils import timezone
+    from viewflow.workflow.models import Task
+
+    from workflows.models import OPEN_STATUSES
+    from workflows.timers import sweep
+
+    call_command("generate_load", "--clients", "600", "--batch", "300")
+    today = timezone.localdate()
+    this_morning = timezone.make_aware(dt.datetime.combine(today, dt.time(7)))
+    timers = Task.objects.filter(flow_task_type="TIMER")
+    assert timers.filter(status="SCHEDULED").exists()
+    assert not timers.filter(status="SCHEDULED", scheduled__lt=this_morning).exists()
+    assert not timers.filter(status="DONE", scheduled__isnull=True).exists()
+    yesterday = today - dt.timedelta(days=1)
+    open_tasks = CaseTask.objects.filter(status__in=OPEN_STATUSES)
+    assert open_tasks.filter(due_on__lt=yesterday, escalated_at__isnull=False).exists()
+    assert not open_tasks.filter(due_on__lt=yesterday, escalated_at__isnull=True).exists()
+    due_yesterday = set(open_tasks.filter(due_on=yesterday).values_list("pk", flat=True))
+    started = timezone.now()
+    result = sweep()
+    escalated = CaseTask.objects.filter(escalated_at__gte=started)
+    assert result.escalated == escalated.count()
+    # the tasks due yesterday, and review tasks this sweep created that are already late
+    # (a generated plan may have ended before its review)
+    assert set(escalated.exclude(created_at__gte=started).values_list("pk", flat=True)) == (
+        due_yesterday
+    )
+    assert not escalated.filter(created_at__gte=started).exclude(step="review").exists()
+    assert result.timers_fired == timers.filter(scheduled__date=today, status="DONE").count()
