@@ -4,7 +4,7 @@ task engine around them, under the flow's row lock."""
 
 from __future__ import annotations
 
-import sys
+from contextlib import contextmanager
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -120,17 +120,6 @@ def can_manage_queue(user, unit) -> bool:
 LOCK_CONFLICT = _("Someone else is working on this task right now. Try again.")
 
 
-def _lock_path_row(**lookup) -> None:
-    from django.db import DatabaseError
-
-    from .models import IntegrationProcess
-
-    try:
-        IntegrationProcess.objects.select_for_update().filter(**lookup).exists()
-    except DatabaseError as error:
-        raise TaskConflict(LOCK_CONFLICT) from error
-
-
 def lock_path(case_id) -> None:
     """Take the row lock of the case's path (its viewflow process), waiting for it.
 
@@ -139,14 +128,18 @@ def lock_path(case_id) -> None:
     in our services' transaction a refused NOWAIT would abort the whole transaction, so our
     services take the lock themselves, waiting at most ``DATABASE_LOCK_TIMEOUT_MS`` on
     PostgreSQL, and then drive the task's activation under it. A second person acting on the
-    same path waits here, then sees what the first one did.
+    same path waits here, then sees what the first one did. Every service that changes a
+    path takes this lock before the case's (``casework.services.lock_case``), so two of them
+    never wait for each other in opposite order.
     """
-    _lock_path_row(case_id=case_id)
+    from django.db import DatabaseError
 
+    from .models import IntegrationProcess
 
-def lock_process(process_pk) -> None:
-    """``lock_path`` by the process's primary key."""
-    _lock_path_row(pk=process_pk)
+    try:
+        IntegrationProcess.objects.select_for_update().filter(case_id=case_id).exists()
+    except DatabaseError as error:
+        raise TaskConflict(LOCK_CONFLICT) from error
 
 
 def _locked(case_task):
@@ -177,24 +170,12 @@ def _mirror(case_task, activation, *, by_status=None):
     case_task.save()
 
 
-class _TaskLock:
-    """``with _TaskLock(case_task) as (activation, fresh)``: the step's work under the path's
-    lock, inside the caller's transaction."""
-
-    def __init__(self, case_task):
-        self.case_task = case_task
-        self.scope = casework_services.case_lock_scope()
-
-    def __enter__(self):
-        self.scope.__enter__()
-        try:
-            return _locked(self.case_task)
-        except BaseException:
-            self.scope.__exit__(*sys.exc_info())
-            raise
-
-    def __exit__(self, exc_type, exc, tb):
-        return self.scope.__exit__(exc_type, exc, tb)
+@contextmanager
+def _task_lock(case_task):
+    """``with _task_lock(case_task) as (activation, fresh)``: the step's work under the
+    path's lock, inside the caller's transaction, sharing the locked case."""
+    with casework_services.case_lock_scope():
+        yield _locked(case_task)
 
 
 # --- claim, release, reassign -----------------------------------------------------------
@@ -203,7 +184,7 @@ class _TaskLock:
 @transaction.atomic
 def task_claim(*, by, case_task: CaseTask) -> CaseTask:
     """Take an unassigned task from one's unit's queue."""
-    with _TaskLock(case_task) as (activation, fresh):
+    with _task_lock(case_task) as (activation, fresh):
         if fresh.status != STATUS.NEW:
             raise TaskConflict(_("This task has already been taken or completed."))
         if not can_claim(by, fresh):
@@ -224,7 +205,7 @@ def task_claim(*, by, case_task: CaseTask) -> CaseTask:
 @transaction.atomic
 def task_release(*, by, case_task: CaseTask) -> CaseTask:
     """Put an assigned task back in the queue (its owner, or the unit's manager)."""
-    with _TaskLock(case_task) as (activation, fresh):
+    with _task_lock(case_task) as (activation, fresh):
         if fresh.status not in (STATUS.ASSIGNED, STATUS.STARTED):
             raise TaskConflict(_("This task is not assigned to anyone."))
         if fresh.owner_id != by.pk and not can_manage_queue(by, fresh.unit):
@@ -268,7 +249,7 @@ def tasks_reassign(*, by, case_tasks, to) -> list[CaseTask]:
     """A manager gives one or many tasks of their units to ``to``. All or nothing."""
     done = []
     for case_task in case_tasks:
-        with _TaskLock(case_task) as (activation, fresh):
+        with _task_lock(case_task) as (activation, fresh):
             if not can_manage_queue(by, fresh.unit):
                 raise PermissionDenied(_("Only the unit's manager can reassign its tasks."))
             _reassign_locked(by=by, activation=activation, fresh=fresh, to=to)
@@ -299,7 +280,7 @@ def _ensure_may_work_on(by, fresh, activation):
 
 @transaction.atomic
 def task_save_draft(*, by, case_task: CaseTask, forms: dict) -> None:
-    with _TaskLock(case_task) as (activation, fresh):
+    with _task_lock(case_task) as (activation, fresh):
         _ensure_may_work_on(by, fresh, activation)
         step = _step(fresh)
         if not step.has_draft:
@@ -311,7 +292,7 @@ def task_save_draft(*, by, case_task: CaseTask, forms: dict) -> None:
 def task_complete(*, by, case_task: CaseTask, forms: dict) -> CaseTask:
     """Complete the step: its service moves the case, then the flow creates what is next.
     Exactly one of two concurrent completions succeeds; the other gets ``TaskConflict``."""
-    with _TaskLock(case_task) as (activation, fresh):
+    with _task_lock(case_task) as (activation, fresh):
         _ensure_may_work_on(by, fresh, activation)
         _step(fresh).complete(by=by, case=fresh.case, task=activation.task, forms=forms)
         if activation.task.status == STATUS.ASSIGNED:
@@ -351,13 +332,14 @@ def case_transfer(*, by, case: IntegrationCase, reason: str) -> IntegrationCase:
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the case is transferred.")})
     old_unit_id = case.unit_id
+    lock_path(case.pk)  # before the case's lock, as every step takes them
     case = casework_services.case_transfer(by=by, case=case, reason=reason)
     if case.unit_id == old_unit_id:
         return case
     for case_task in _open_tasks(case):
         if case_task.participation_id:
             continue  # the wellbeing area's tasks stay in its own queue
-        with _TaskLock(case_task) as (activation, fresh):
+        with _task_lock(case_task) as (activation, fresh):
             fresh.unit = case.unit
             if activation.task.owner_id and not is_unit_member(activation.task.owner, case.unit):
                 if activation.task.status == STATUS.STARTED:
@@ -399,10 +381,10 @@ def client_change(*, by, client: Client, changes: dict, reason: str = "") -> Cli
 @transaction.atomic
 def path_close(*, by, case: IntegrationCase, reason: str, note: str = "") -> IntegrationCase:
     """Close the case before its path ends (the client moves away, declines, ...)."""
+    lock_path(case.pk)
     case = casework_services.case_close(by=by, case=case, reason=reason, note=note)
     process = getattr(case, "process", None)
     if process is not None and process.status == STATUS.NEW:
-        lock_process(process.pk)
         _flow().instance.cancel(process)
         CaseTask.objects.filter(case=case, status__in=OPEN_STATUSES).update(
             status=STATUS.CANCELED, finished_at=timezone.now()

@@ -73,3 +73,19 @@ def test_inside_a_scope_the_locked_case_is_shared(start_path, django_assert_num_
 def test_a_scope_needs_a_transaction():
     with pytest.raises(RuntimeError), casework_services.case_lock_scope():
         pass
+
+
+def _first_index(queries, pattern):
+    return next(i for i, q in enumerate(queries) if re.search(pattern, q["sql"]))
+
+
+def test_closing_a_case_locks_its_path_before_its_case(start_path, staff):
+    """Every service that changes a path takes the path's lock before the case's, as the
+    steps do: two of them never wait for each other in opposite order (a deadlock)."""
+    case = start_path()
+    with CaptureQueriesContext(connection) as captured:
+        services.path_close(by=staff["anna"], case=case, reason="moved_away")
+    queries = captured.captured_queries
+    assert _first_index(queries, PATH_LOCK) < _first_index(queries, CASE_READ)
+    case.refresh_from_db()
+    assert case.state == CaseState.CLOSED
