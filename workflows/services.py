@@ -7,7 +7,6 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.status import STATUS
@@ -15,6 +14,7 @@ from viewflow.workflow.status import STATUS
 from casework import services as casework_services
 from casework.models import CaseState, Client, IntegrationCase, Role
 from casework.selectors import can_see_protected_details
+from casework.services import atomic_service
 from casework.services.privacy import PROTECTED_FIELDS
 from permissions.policy import can, can_in_organisation, ensure_can
 
@@ -39,7 +39,7 @@ def _flow():
 # --- starting ---------------------------------------------------------------------------
 
 
-@transaction.atomic
+@atomic_service
 def path_start(*, by, client: Client, contacted_on=None) -> IntegrationCase:
     """Open the client's case in the responsible organisation's queue and start its path."""
     with casework_services.case_lock_scope():
@@ -50,7 +50,7 @@ def path_start(*, by, client: Client, contacted_on=None) -> IntegrationCase:
     return case
 
 
-@transaction.atomic
+@atomic_service
 def client_register_and_start(
     *, by, organisation, data: dict, contacted_on=None
 ) -> IntegrationCase:
@@ -181,7 +181,7 @@ def _task_lock(case_task):
 # --- claim, release, reassign -----------------------------------------------------------
 
 
-@transaction.atomic
+@atomic_service
 def task_claim(*, by, case_task: CaseTask) -> CaseTask:
     """Take an unassigned task from one's unit's queue."""
     with _task_lock(case_task) as (activation, fresh):
@@ -202,7 +202,7 @@ def task_claim(*, by, case_task: CaseTask) -> CaseTask:
         return fresh
 
 
-@transaction.atomic
+@atomic_service
 def task_release(*, by, case_task: CaseTask) -> CaseTask:
     """Put an assigned task back in the queue (its owner, or the unit's manager)."""
     with _task_lock(case_task) as (activation, fresh):
@@ -244,7 +244,7 @@ def _reassign_locked(*, by, activation, fresh, to):
     notifications.task_assigned(fresh, by=by)
 
 
-@transaction.atomic
+@atomic_service
 def tasks_reassign(*, by, case_tasks, to) -> list[CaseTask]:
     """A manager gives one or many tasks of their units to ``to``. All or nothing."""
     done = []
@@ -278,7 +278,7 @@ def _ensure_may_work_on(by, fresh, activation):
     raise TaskConflict(_("This task is assigned to someone else."))
 
 
-@transaction.atomic
+@atomic_service
 def task_save_draft(*, by, case_task: CaseTask, forms: dict) -> None:
     with _task_lock(case_task) as (activation, fresh):
         _ensure_may_work_on(by, fresh, activation)
@@ -288,7 +288,7 @@ def task_save_draft(*, by, case_task: CaseTask, forms: dict) -> None:
         step.save_draft(by=by, case=fresh.case, task=activation.task, forms=forms)
 
 
-@transaction.atomic
+@atomic_service
 def task_complete(*, by, case_task: CaseTask, forms: dict) -> CaseTask:
     """Complete the step: its service moves the case, then the flow creates what is next.
     Exactly one of two concurrent completions succeeds; the other gets ``TaskConflict``."""
@@ -326,7 +326,7 @@ def _open_tasks(case):
     )
 
 
-@transaction.atomic
+@atomic_service
 def case_transfer(*, by, case: IntegrationCase, reason: str) -> IntegrationCase:
     """Move responsibility (and the open tasks) to whoever the client's facts now point to."""
     if not reason.strip():
@@ -350,7 +350,7 @@ def case_transfer(*, by, case: IntegrationCase, reason: str) -> IntegrationCase:
     return case
 
 
-@transaction.atomic
+@atomic_service
 def client_change(*, by, client: Client, changes: dict, reason: str = "") -> Client:
     """Update the client's facts; if they change who is responsible, transfer the case."""
     from casework.services.clients import ROUTING_FIELDS
@@ -378,7 +378,7 @@ def client_change(*, by, client: Client, changes: dict, reason: str = "") -> Cli
     return client
 
 
-@transaction.atomic
+@atomic_service
 def path_close(*, by, case: IntegrationCase, reason: str, note: str = "") -> IntegrationCase:
     """Close the case before its path ends (the client moves away, declines, ...)."""
     lock_path(case.pk)
@@ -395,7 +395,7 @@ def path_close(*, by, case: IntegrationCase, reason: str, note: str = "") -> Int
 # --- substitutes ------------------------------------------------------------------------
 
 
-@transaction.atomic
+@atomic_service
 def substitution_arrange(*, by, absent, substitute, starts_on, ends_on) -> Substitution:
     """A manager names a substitute who covers an absent worker's tasks."""
     shared = absent.memberships.filter(is_active=True).values_list("unit_id", flat=True)

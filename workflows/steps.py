@@ -48,6 +48,7 @@ class AssessStep(StepSpec):
 
     def build_forms(self, *, case, task, data=None):
         assessment = Assessment.objects.filter(case=case).first() or Assessment(case=case)
+        assessment.case = case  # clean() reads it
         return {"form": self.form_class(data=data, instance=assessment)}
 
     def _data(self, forms):
@@ -170,7 +171,7 @@ class ClientDecisionStep(StepSpec):
 
     def complete(self, *, by, case, task, forms):
         data = forms["form"].cleaned_data
-        plan = case.plans.filter(state=PlanState.DRAFT).order_by("-version").first()
+        plan = services.lock_latest_plan(case, PlanState.DRAFT)
         if plan is None:
             raise ValidationError(_("There is no plan waiting for the client's decision."))
         if data["decision"] == "agree":
@@ -186,7 +187,7 @@ class ApproveStep(StepSpec):
     permission = "casework.approve_plan"
 
     def complete(self, *, by, case, task, forms):
-        plan = case.plans.filter(state=PlanState.AGREED).order_by("-version").first()
+        plan = services.lock_latest_plan(case, PlanState.AGREED)
         if plan is None:
             raise ValidationError(_("There is no agreed plan to approve."))
         services.plan_approve(by=by, plan=plan)

@@ -32,12 +32,50 @@ class TranslatedNameMixin(models.Model):
 
 
 class PublicIdMixin(models.Model):
-    """Integer primary key for joins, a public UUID for URLs and the API."""
+    """Integer primary key for joins, a public UUID for URLs and the API.
+
+    ``full_clean`` skips the checks only the database can answer and that cannot fail
+    here (each is a query, some a savepoint too); the database still enforces all of them
+    when the row is written:
+
+    - a foreign key set from an instance read from the database refers to a row that
+      exists (Django would look it up again);
+    - the public id is generated, never entered (its uniqueness is the unique index's);
+    - check constraints named in ``constraints_checked_in_clean`` are checked by ``clean()``
+      in Python, with the same message."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
 
+    constraints_checked_in_clean: tuple[str, ...] = ()
+
     class Meta:
         abstract = True
+
+    def clean_fields(self, exclude=None):
+        exclude = set(exclude or ())
+        for field in self._meta.concrete_fields:
+            if (
+                isinstance(field, models.ForeignKey)
+                and field.name not in exclude
+                and field.is_cached(self)
+            ):
+                related = field.get_cached_value(self)
+                if (
+                    related is not None
+                    and not related._state.adding
+                    and getattr(related, field.target_field.attname) == getattr(self, field.attname)
+                ):
+                    exclude.add(field.name)
+        super().clean_fields(exclude=exclude)
+
+    def validate_unique(self, exclude=None):
+        super().validate_unique(exclude={*(exclude or ()), "uuid"})
+
+    def get_constraints(self):
+        return [
+            (model, [c for c in constraints if c.name not in self.constraints_checked_in_clean])
+            for model, constraints in super().get_constraints()
+        ]
 
 
 class OrganisationKind(models.TextChoices):

@@ -73,6 +73,8 @@ class IntegrationPlan(StateMachineMixin, PublicIdMixin):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
+    constraints_checked_in_clean = ("plan_ends_after_start",)
+
     class Meta:
         verbose_name = _("integration plan")
         verbose_name_plural = _("integration plans")

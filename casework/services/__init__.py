@@ -1,7 +1,14 @@
 """The only places that write case-work data. Each runs in one transaction, asks
 ``permissions.policy`` and writes the timeline and the audit trail."""
 
-from ._common import IllegalStep, case_lock_scope, held_case, hold_case, lock_case_pk
+from ._common import (
+    IllegalStep,
+    atomic_service,
+    case_lock_scope,
+    held_case,
+    hold_case,
+    lock_case_pk,
+)
 from .cases import (
     assessment_complete,
     assessment_save_draft,
@@ -19,6 +26,7 @@ from .cases import (
 )
 from .clients import client_register, client_update
 from .plans import (
+    lock_latest_plan,
     measure_remove,
     measure_save,
     measure_set_state,
@@ -33,6 +41,7 @@ from .staff import membership_grant
 
 __all__ = [
     "IllegalStep",
+    "atomic_service",
     "case_lock_scope",
     "held_case",
     "hold_case",
@@ -56,6 +65,7 @@ __all__ = [
     "plan_record_agreement",
     "plan_record_refusal",
     "plan_rule_errors",
+    "lock_latest_plan",
     "plan_save_draft",
     "review_record",
     "wellbeing_assign",

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from django.db import transaction
-
 from permissions.audit import audit_record
 from permissions.policy import ensure_can_in_organisation
 
 from ..models import Client
+from ._common import atomic_service
 
 # Facts that can change the client's category or responsible organisation.
 ROUTING_FIELDS = (
@@ -21,7 +20,7 @@ ROUTING_FIELDS = (
 )
 
 
-@transaction.atomic
+@atomic_service
 def client_register(*, by, organisation, data: dict) -> Client:
     """Create a client from validated field values; ``organisation`` is where ``by`` works."""
     ensure_can_in_organisation(by, "casework.assess_case", organisation.pk)
@@ -32,7 +31,7 @@ def client_register(*, by, organisation, data: dict) -> Client:
     return client
 
 
-@transaction.atomic
+@atomic_service
 def client_update(*, by, client: Client, changes: dict) -> tuple[Client, set[str]]:
     """Apply ``changes`` to the client. Returns the client and the names of changed fields.
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from permissions.audit import audit_record
@@ -26,8 +25,11 @@ from ..models import (
 from ..rules import add_months, rules_on
 from ._common import (
     IllegalStep,
+    atomic_service,
     ensure_not_future,
     ensure_transition,
+    held,
+    hold,
     lock_case,
     lock_case_pk,
     log,
@@ -51,10 +53,23 @@ MEASURE_FIELDS = ("service", "provider", "language", "hours", "starts_on", "ends
 
 def _lock_plan(plan: IntegrationPlan) -> IntegrationPlan:
     """The plan re-read under a row lock, with its case locked too (first, as every service
-    locks the case first)."""
+    locks the case first). Inside a ``case_lock_scope`` a plan already locked (or created)
+    in it is not read again."""
     case = lock_case_pk(plan.case_id)
-    plan = IntegrationPlan.objects.select_for_update().get(pk=plan.pk)
-    plan.case = case
+    locked = held(IntegrationPlan, plan.pk)
+    if locked is None:
+        locked = hold(IntegrationPlan.objects.select_for_update().get(pk=plan.pk))
+    locked.case = case
+    return locked
+
+
+def lock_latest_plan(case: IntegrationCase, state) -> IntegrationPlan | None:
+    """The case's newest plan in ``state``, locked (the case first) and kept for the scope."""
+    case = lock_case(case)
+    plan = case.plans.select_for_update().filter(state=state).order_by("-version").first()
+    if plan is not None:
+        plan.case = case
+        hold(plan)
     return plan
 
 
@@ -71,12 +86,15 @@ def _ensure_draft(plan: IntegrationPlan) -> None:
         )
 
 
-@transaction.atomic
+@atomic_service
 def plan_save_draft(*, by, case: IntegrationCase, data: dict) -> IntegrationPlan:
     """Create the first plan or edit the current draft (incomplete drafts are fine)."""
     case = lock_case(case)
     ensure_can(by, "casework.plan_case", case)
-    plan = _draft_of(case)
+    # A draft is always the newest version (a new version is drawn up only when no draft is
+    # left), so one read finds both the draft and the number of a new version.
+    latest = case.plans.order_by("-version").first()
+    plan = latest if latest is not None and latest.state == PlanState.DRAFT else None
     if plan is None:
         if case.state != CaseState.PLANNING:
             raise IllegalStep(
@@ -87,7 +105,6 @@ def plan_save_draft(*, by, case: IntegrationCase, data: dict) -> IntegrationPlan
                 % {"state": CaseState(case.state).label},
                 code="illegal_step",
             )
-        latest = case.plans.order_by("-version").first()
         plan = IntegrationPlan(
             case=case,
             version=(latest.version + 1) if latest else 1,
@@ -103,8 +120,10 @@ def plan_save_draft(*, by, case: IntegrationCase, data: dict) -> IntegrationPlan
         if name not in PLAN_FIELDS:
             raise ValueError(f"Unknown plan field {name!r}")
         setattr(plan, name, value)
-    plan.full_clean()
+    # The version is numbered under the case's lock, never entered: no uniqueness query.
+    plan.full_clean(exclude=["version"])
     plan.save()
+    hold(plan)
     if created:
         log(
             case=case,
@@ -119,7 +138,7 @@ def plan_save_draft(*, by, case: IntegrationCase, data: dict) -> IntegrationPlan
     return plan
 
 
-@transaction.atomic
+@atomic_service
 def measure_save(
     *, by, plan: IntegrationPlan, data: dict, measure: Measure | None = None
 ) -> Measure:
@@ -144,7 +163,7 @@ def measure_save(
     return measure
 
 
-@transaction.atomic
+@atomic_service
 def measure_remove(*, by, measure: Measure) -> None:
     plan = _lock_plan(measure.plan)
     ensure_can(by, "casework.plan_case", plan.case)
@@ -197,7 +216,7 @@ def plan_rule_errors(plan: IntegrationPlan, rules) -> dict[str, list]:
     if plan.ends_on < plan.starts_on:
         add("ends_on", _("The plan cannot end before it starts."))
         return errors
-    first = case.plans.order_by("version").first()
+    first = plan if plan.version == 1 else case.plans.order_by("version").first()
     is_first = first is None or first.pk == plan.pk
     if is_first:
         if add_months(plan.starts_on, rules.first_plan_max_months) < plan.ends_on:
@@ -247,7 +266,7 @@ def plan_rule_errors(plan: IntegrationPlan, rules) -> dict[str, list]:
     return errors
 
 
-@transaction.atomic
+@atomic_service
 def plan_record_agreement(*, by, plan: IntegrationPlan, on=None) -> IntegrationPlan:
     """The client agrees to the plan."""
     plan = _lock_plan(plan)
@@ -274,7 +293,7 @@ def plan_record_agreement(*, by, plan: IntegrationPlan, on=None) -> IntegrationP
     return plan
 
 
-@transaction.atomic
+@atomic_service
 def plan_record_refusal(*, by, plan: IntegrationPlan, reason: str, on=None) -> IntegrationPlan:
     """The client refuses the plan. The refusal, its reason and date are kept, because it can
     reduce the client's benefits. A refused first plan closes the case; a refused revision
@@ -309,7 +328,7 @@ def plan_record_refusal(*, by, plan: IntegrationPlan, reason: str, on=None) -> I
     return plan
 
 
-@transaction.atomic
+@atomic_service
 def plan_approve(*, by, plan: IntegrationPlan, on=None) -> IntegrationPlan:
     """Approve an agreed plan: it comes into force (a revision replaces the plan in force)."""
     plan = _lock_plan(plan)
@@ -360,7 +379,7 @@ def plan_approve(*, by, plan: IntegrationPlan, on=None) -> IntegrationPlan:
     return plan
 
 
-@transaction.atomic
+@atomic_service
 def review_record(
     *,
     by,
@@ -474,7 +493,7 @@ def _start_revision(*, by, case, plan: IntegrationPlan) -> IntegrationPlan:
     return revision
 
 
-@transaction.atomic
+@atomic_service
 def measure_set_state(*, by, measure: Measure, action: str) -> Measure:
     """Start, complete or interrupt a measure of the plan in force."""
     measure = (

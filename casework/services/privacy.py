@@ -7,7 +7,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.forms.models import model_to_dict
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +27,7 @@ from ..models import (
     WellbeingParticipation,
 )
 from ..selectors import can_see_protected_details
+from ._common import atomic_service
 
 
 def _plain(obj, exclude=()) -> dict:
@@ -132,7 +132,7 @@ class AnonymisationReport:
     client_ids: list[int] = field(default_factory=list)
 
 
-@transaction.atomic
+@atomic_service
 def anonymise_closed(
     *, retention_days: int, today: dt.date | None = None, dry_run: bool = False
 ) -> AnonymisationReport:

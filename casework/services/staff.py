@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import Group
-from django.db import transaction
 
 from permissions.audit import audit_record
 from permissions.policy import forget_cached_permissions
 
 from ..models import Membership, Unit
+from ._common import atomic_service
 
 
-@transaction.atomic
+@atomic_service
 def membership_grant(
     *, by, user, unit: Unit, role: str, can_see_protected_details=False
 ) -> Membership:
