@@ -167,7 +167,7 @@ def _mirror(case_task, activation, *, by_status=None):
     case_task.owner_id = task.owner_id
     if task.status == STATUS.DONE or by_status == STATUS.DONE:
         case_task.finished_at = timezone.now()
-    case_task.save()
+    case_task.save(update_fields=["status", "owner", "assigned_at", "finished_at", "unit"])
 
 
 @contextmanager

@@ -110,8 +110,12 @@ class DraftPlanStep(StepSpec):
     permission = "casework.plan_case"
     template = "workflows/task_plan.html"
 
-    def build_forms(self, *, case, task, data=None):
-        plan = case.plans.filter(state=PlanState.DRAFT).order_by("-version").first()
+    @staticmethod
+    def current_draft(case):
+        return case.plans.filter(state=PlanState.DRAFT).order_by("-version").first()
+
+    def build_forms(self, *, case, task, data=None, draft=...):
+        plan = self.current_draft(case) if draft is ... else draft
         measures = plan.measures.select_related("service", "provider") if plan else []
         initial = {}
         if plan is None:
@@ -288,14 +292,16 @@ def as_post_data(node: str, data: dict, existing_measures=()) -> dict:
 def forms_for(case_task, data: dict) -> dict:
     """Bound, validated forms of ``case_task``'s step; ValidationError with every field error."""
     step = STEPS[case_task.step]
-    existing = []
+    existing, known = [], {}
     if case_task.step == "draft_plan":
-        draft = case_task.case.plans.filter(state=PlanState.DRAFT).order_by("-version").first()
+        draft = step.current_draft(case_task.case)
         existing = list(draft.measures.all()) if draft else []
+        known["draft"] = draft
     forms = step.build_forms(
         case=case_task.case,
         task=case_task.task,
         data=as_post_data(case_task.step, data, existing_measures=existing),
+        **known,
     )
     if not forms_valid(forms):
         errors = {}

@@ -2,8 +2,13 @@
 audit entry from the failed call. The failure is forced at the very end of each service, when
 writing the audit trail, after everything else has been written."""
 
+import contextlib
+
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.transaction import TransactionManagementError
+from django.test.utils import CaptureQueriesContext
 
 from casework import services
 from casework.models import (
@@ -122,3 +127,52 @@ def test_a_validation_error_keeps_the_saved_draft_as_it_was():
     assessment = Assessment.objects.get(case=case)
     assert assessment.literacy == "weak"
     assert assessment.completed_at is None
+
+
+# --- nested services join the outermost one (casework.services.atomic_service) ------------
+
+
+@services.atomic_service
+def _inner_service(*, fail):
+    ClientFactory()
+    if fail:
+        raise Boom("inner")
+
+
+@services.atomic_service
+def _outer_service(*, fail=False):
+    ClientFactory()
+    _inner_service(fail=fail)
+
+
+@services.atomic_service
+def _swallowing_service():
+    ClientFactory()
+    with contextlib.suppress(Boom):
+        _inner_service(fail=True)
+    return Client.objects.count()
+
+
+def _savepoints(queries):
+    return sum(1 for q in queries if q["sql"].startswith("SAVEPOINT"))
+
+
+def test_nested_services_take_no_savepoint_of_their_own():
+    with CaptureQueriesContext(connection) as captured:
+        _outer_service()
+    # the outermost call's own savepoint (this test runs inside a transaction); none nested
+    assert _savepoints(captured.captured_queries) == 1
+
+
+def test_a_failing_nested_service_rolls_back_the_whole_outer_one():
+    before = rows()
+    with pytest.raises(Boom):
+        _outer_service(fail=True)
+    assert rows() == before  # and the connection is usable again
+
+
+def test_a_nested_failure_cannot_be_swallowed_half_way():
+    before = rows()
+    with pytest.raises(TransactionManagementError):
+        _swallowing_service()
+    assert rows() == before
