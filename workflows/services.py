@@ -181,6 +181,18 @@ def _task_lock(case_task):
 # --- claim, release, reassign -----------------------------------------------------------
 
 
+def _claim_locked(*, by, activation, fresh) -> CaseTask:
+    activation.assign(by)
+    fresh.assigned_at = timezone.now()
+    _mirror(fresh, activation)
+    if fresh.participation_id:
+        casework_services.wellbeing_assign(by=by, participation=fresh.participation, worker=by)
+    elif fresh.case.owner_id is None:
+        # Whoever takes the case's first task becomes its responsible worker.
+        casework_services.case_assign(by=by, case=fresh.case, worker=by)
+    return fresh
+
+
 @atomic_service
 def task_claim(*, by, case_task: CaseTask) -> CaseTask:
     """Take an unassigned task from one's unit's queue."""
@@ -191,15 +203,46 @@ def task_claim(*, by, case_task: CaseTask) -> CaseTask:
             raise PermissionDenied(
                 _("Only members of %(unit)s can take this task.") % {"unit": fresh.unit}
             )
-        activation.assign(by)
-        fresh.assigned_at = timezone.now()
-        _mirror(fresh, activation)
-        if fresh.participation_id:
-            casework_services.wellbeing_assign(by=by, participation=fresh.participation, worker=by)
-        elif fresh.case.owner_id is None:
-            # Whoever takes the case's first task becomes its responsible worker.
-            casework_services.case_assign(by=by, case=fresh.case, worker=by)
-        return fresh
+        return _claim_locked(by=by, activation=activation, fresh=fresh)
+
+
+# How many of the most urgent waiting tasks "take the next task" looks at in one go.
+NEXT_TASK_CANDIDATES = 25
+NOTHING_TO_TAKE = _("No task in your queues is free to take right now.")
+
+
+def _path_is_free(case_id) -> bool:
+    """Lock the case's path if nobody holds it right now (``SKIP LOCKED``), without waiting.
+    The same row ``lock_path`` locks, so the order of locks stays that of every step."""
+    from .models import IntegrationProcess
+
+    return (
+        IntegrationProcess.objects.select_for_update(skip_locked=True)
+        .filter(case_id=case_id)
+        .exists()
+    )
+
+
+@atomic_service
+def task_claim_next(*, by, candidates=None) -> CaseTask | None:
+    """Take the most urgent task waiting in one's queues that nobody is acting on right now.
+
+    A task whose path someone else has locked at this moment (taking it, say) is passed
+    over instead of waited for, so people who take the next task at the same time get
+    different tasks rather than conflicts. ``candidates`` narrows the choice (a CaseTask
+    queryset; by default every queue of ``by``'s units). None when nothing can be taken."""
+    from . import selectors
+
+    queue = selectors.queue_for(by) if candidates is None else candidates
+    may_claim = claim_checker(by)
+    for case_task in queue.filter(status=STATUS.NEW)[:NEXT_TASK_CANDIDATES]:
+        if not may_claim(case_task) or not _path_is_free(case_task.case_id):
+            continue
+        with _task_lock(case_task) as (activation, fresh):
+            if fresh.status != STATUS.NEW:
+                continue  # taken by someone who finished before we looked
+            return _claim_locked(by=by, activation=activation, fresh=fresh)
+    return None
 
 
 @atomic_service

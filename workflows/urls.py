@@ -7,6 +7,7 @@ app_name = "workflows"
 urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("queue/", views.queue, name="queue"),
+    path("queue/next/", views.claim_next, name="claim_next"),
     path("clients/new/", views.client_register, name="client_register"),
     path("manager/", views.manager_dashboard, name="dashboard"),
     path("manager/tasks/", views.manager_tasks, name="manager_tasks"),

@@ -75,6 +75,20 @@ def claim(request, uuid):
 
 @login_required
 @require_POST
+def claim_next(request):
+    """Take the most urgent task of one's queues that nobody else is taking right now."""
+    from .services import NOTHING_TO_TAKE, task_claim_next
+
+    case_task = task_claim_next(by=request.user)
+    if case_task is None:
+        messages.info(request, NOTHING_TO_TAKE)
+        return redirect("workflows:queue")
+    messages.success(request, _("The task is now yours."))
+    return redirect("workflows:task", uuid=case_task.uuid)
+
+
+@login_required
+@require_POST
 def release(request, uuid):
     from .services import TaskConflict, task_release
 

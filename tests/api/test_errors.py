@@ -390,3 +390,14 @@ def test_messages_follow_the_language_asked_for(api, case, pseudo_finnish):
     english = anna.post("/clients/", body, HTTP_ACCEPT_LANGUAGE="en").json()
     assert english["errors"]["favourite_colour"] == ["Unknown field."]
     assert english["detail"] == "Check the fields."
+
+
+def test_take_the_next_task_through_the_api(api, case, staff):
+    anna, kaisa = api("anna"), api("kaisa")
+    assert kaisa.post("/tasks/queue/next/").status_code == 409  # nothing she may take
+    response = anna.post("/tasks/queue/next/")
+    assert response.status_code == 200
+    assert response.json()["uuid"] == str(open_task(case, "intake").uuid)
+    assert response.json()["status"] == "ASSIGNED"
+    response = api("bertil").post("/tasks/queue/next/")
+    assert response.status_code == 409 and response.json()["code"] == "conflict"

@@ -122,3 +122,23 @@ def test_substitute_covers_an_absent_workers_tasks(start_path, staff):
     services.task_complete_with_data(by=bertil, case_task=assess, data=assessment())
     assess.refresh_from_db()
     assert assess.status == "DONE" and assess.owner == bertil
+
+
+def test_take_the_next_task_takes_the_most_urgent_one_you_may_take(start_path, staff):
+    later, sooner = start_path(), start_path(first_names="Omar")
+    CaseTask.objects.filter(case=sooner).update(due_on=timezone.localdate())
+    CaseTask.objects.filter(case=later).update(due_on=timezone.localdate() + dt.timedelta(days=9))
+    taken = services.task_claim_next(by=staff["anna"])
+    assert taken.case_id == sooner.pk and taken.owner == staff["anna"]
+    assert taken.task.owner == staff["anna"]
+    sooner.refresh_from_db()
+    assert sooner.owner == staff["anna"]  # the first task's taker becomes the case's worker
+    assert services.task_claim_next(by=staff["bertil"]).case_id == later.pk
+    assert services.task_claim_next(by=staff["anna"]) is None  # nothing left
+
+
+def test_take_the_next_task_never_gives_a_task_you_may_not_take(start_path, staff):
+    start_path()
+    for outsider in ("kaisa", "tuomas", "sanna"):
+        assert services.task_claim_next(by=staff[outsider]) is None
+    assert CaseTask.objects.filter(status="NEW").count() == 1

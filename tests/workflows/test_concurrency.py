@@ -123,3 +123,64 @@ def test_a_step_waits_for_the_path_lock_and_gives_up_with_a_clear_message(start_
     # once the lock is free the same step goes through
     services.task_complete_with_data(by=anna, case_task=intake, data={})
     assert CaseTask.objects.filter(case=case, step="assess").count() == 1
+
+
+def test_take_the_next_task_passes_over_a_task_someone_is_taking(start_path, staff):
+    """The most urgent task's path is locked by someone else's claim: "take the next task"
+    does not wait for it, it takes the next one."""
+    from django.db import transaction
+
+    from workflows.models import IntegrationProcess
+
+    first, second = start_path(), start_path(first_names="Omar")
+    queue = CaseTask.objects.filter(case__in=[first, second])
+    holding, release = threading.Event(), threading.Event()
+
+    def hold_the_first_path():
+        try:
+            with transaction.atomic():
+                IntegrationProcess.objects.select_for_update().filter(case=first).exists()
+                holding.set()
+                release.wait(timeout=30)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold_the_first_path)
+    holder.start()
+    try:
+        assert holding.wait(timeout=10)
+        taken = services.task_claim_next(by=staff["anna"], candidates=_queue(staff["anna"], queue))
+    finally:
+        release.set()
+        holder.join(timeout=30)
+    assert taken is not None and taken.case_id == second.pk
+    assert open_task(first, "intake").status == "NEW"
+
+
+def test_people_taking_the_next_task_at_once_get_different_tasks(start_path, staff):
+    cases = [start_path(first_names=f"Asiakas{n}") for n in range(4)]
+    queue = CaseTask.objects.filter(case__in=cases)
+    people = [staff["anna"], staff["bertil"], staff["maria"], staff["anna"]]
+    results = _race(
+        [
+            lambda person=person: services.task_claim_next(
+                by=person, candidates=_queue(person, queue)
+            )
+            for person in people
+        ]
+    )
+    assert all(kind == "ok" for kind, _ in results), results
+    taken = [value.pk for _, value in results if value is not None]
+    assert len(taken) == len(set(taken))  # nobody got a task twice
+    rows = CaseTask.objects.filter(case__in=cases, step="intake")
+    assert sorted(rows.values_list("status", flat=True)) == ["ASSIGNED"] * len(taken) + ["NEW"] * (
+        4 - len(taken)
+    )
+    for row in rows.filter(status="ASSIGNED"):
+        assert row.owner_id == row.task.owner_id
+
+
+def _queue(user, tasks):
+    from workflows.selectors import queue_for
+
+    return queue_for(user).filter(pk__in=tasks.values("pk"))

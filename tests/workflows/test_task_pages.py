@@ -130,3 +130,20 @@ def test_register_client_with_wrong_input_keeps_everything_and_saves_nothing(cli
     case = created.cases.get()
     assert case.responsible_organisation.code == "kokkola"
     assert open_task(case, "intake").status == "NEW"
+
+
+def test_take_the_next_task_from_the_queue_page(client, start_path, staff):
+    case = start_path()
+    client.force_login(staff["bertil"])
+    with translation.override("en"):
+        page = client.get(reverse("workflows:queue"), HTTP_ACCEPT_LANGUAGE="en")
+        assert reverse("workflows:claim_next") in page.content.decode()
+    response = client.post(reverse("workflows:claim_next"))
+    task = open_task(case, "intake")
+    assert task.owner == staff["bertil"]
+    assert response.status_code == 302 and response.url == reverse(
+        "workflows:task", args=[task.uuid]
+    )
+    response = client.post(reverse("workflows:claim_next"), follow=True)
+    assert response.redirect_chain[-1][0] == reverse("workflows:queue")
+    assert gettext("No task in your queues is free to take right now.") in response.content.decode()

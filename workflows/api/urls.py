@@ -22,6 +22,7 @@ v1 = [
     path("cases/<str:uuid>/plans/", views.CasePlans.as_view(), name="case_plans"),
     path("tasks/inbox/", views.InboxList.as_view(), name="inbox"),
     path("tasks/queue/", views.QueueList.as_view(), name="queue"),
+    path("tasks/queue/next/", views.TaskClaimNext.as_view(), name="task_claim_next"),
     path("tasks/<str:uuid>/", views.TaskDetail.as_view(), name="task"),
     path("tasks/<str:uuid>/claim/", views.TaskClaim.as_view(), name="task_claim"),
     path("tasks/<str:uuid>/release/", views.TaskRelease.as_view(), name="task_release"),

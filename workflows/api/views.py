@@ -581,6 +581,23 @@ class TaskClaim(ApiMixin, generics.GenericAPIView):
         return Response(_task_out(case_task))
 
 
+class TaskClaimNext(ApiMixin, generics.GenericAPIView):
+    @extend_schema(
+        summary="Take the next task from the queues",
+        request=None,
+        responses=responses(s.TaskSerializer, 409),
+        tags=["tasks"],
+    )
+    def post(self, request):
+        """Take the most urgent task of the caller's queues that nobody else is taking at
+        this moment (tasks being taken are passed over, not waited for). 409 when there is
+        none."""
+        case_task = flow_services.task_claim_next(by=request.user)
+        if case_task is None:
+            raise flow_services.TaskConflict(flow_services.NOTHING_TO_TAKE)
+        return Response(_task_out(case_task))
+
+
 class TaskRelease(ApiMixin, generics.GenericAPIView):
     @extend_schema(
         summary="Put a task back in the queue",
