@@ -487,8 +487,10 @@ def measure_engine(unit, k):
 def measure_claims(unit, tasks, workers, pick="first"):
     """``tasks`` new paths wait in ``unit``'s queue; ``workers`` threads, each with its own
     connection, take a task of the queue until none is left: the first one (``pick="first"``,
-    everyone competes for the head of the queue, as people taking the top task do) or one
-    at random among the first ``workers`` (``pick="spread"``, for comparison)."""
+    everyone competes for the head of the queue, as people taking the top task do), one
+    at random among the first ``workers`` (``pick="spread"``, for comparison), or whatever
+    ``task_claim_next`` gives ("take the next task", ``pick="next"``: tasks being taken
+    are passed over, not waited for)."""
     from django.db import close_old_connections, connections
 
     from casework.models import Membership, Role
@@ -530,6 +532,17 @@ def measure_claims(unit, tasks, workers, pick="first"):
             barrier.wait()
             while True:
                 waiting = selectors.queue_for(user).filter(pk__in=id_set)
+                if pick == "next":
+                    case_task = services.task_claim_next(by=user, candidates=waiting)
+                    if case_task is None:
+                        if not waiting.exists():
+                            return
+                        with lock:  # every waiting task was being taken: look again
+                            conflicts[index] += 1
+                        continue
+                    with lock:
+                        wins[case_task.pk].append((index, user.pk))
+                    continue
                 if pick == "first":
                     case_task = waiting.first()
                 else:
@@ -708,7 +721,9 @@ def main(argv=None):
     parser.add_argument("--claim-tasks", type=int, default=400)
     parser.add_argument("--workers", type=int, default=16)
     parser.add_argument(
-        "--skip", default="", help="comma-separated: pages,engine,claims,claims_spread,sweep"
+        "--skip",
+        default="",
+        help="comma-separated: pages,engine,claims,claims_spread,claims_next,sweep",
     )
     args = parser.parse_args(argv)
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
@@ -736,6 +751,10 @@ def main(argv=None):
         (
             "claims_spread",
             lambda: measure_claims(users["unit"], args.claim_tasks, args.workers, pick="spread"),
+        ),
+        (
+            "claims_next",
+            lambda: measure_claims(users["unit"], args.claim_tasks, args.workers, pick="next"),
         ),
         ("sweep", measure_sweep),
     ]

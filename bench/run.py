@@ -401,6 +401,12 @@ def rows(results: dict) -> list[dict]:
         unit="claims/s",
     )
     add("  conflicts when spread", ("measure", "claims_spread", "conflicts"))
+    add(
+        "claims, 16 workers, take the next task",
+        ("measure", "claims_next", "claims_per_s"),
+        unit="claims/s",
+    )
+    add("  conflicts taking the next task", ("measure", "claims_next", "conflicts"))
     for key in (
         "errors",
         "double_claims",
@@ -409,8 +415,8 @@ def rows(results: dict) -> list[dict]:
     ):
         add(
             {
-                "errors": "claim errors (both runs)",
-                "double_claims": "double claims (both runs)",
+                "errors": "claim errors (all runs)",
+                "double_claims": "double claims (all runs)",
                 "db_rows_not_single_owner": "tasks without exactly one owner (DB)",
                 "db_owner_differs_from_winner": "DB owner is not the claim's winner",
             }[key],
@@ -421,6 +427,7 @@ def rows(results: dict) -> list[dict]:
                 s: _sum(
                     _get(results[s], "measure", "claims", key),
                     _get(results[s], "measure", "claims_spread", key),
+                    _get(results[s], "measure", "claims_next", key),
                 )
                 for s in sizes
             },
@@ -528,7 +535,9 @@ def main(argv=None):
     parser.add_argument("--workers", type=int, default=16)
     parser.add_argument("--json", default=str(ROOT / "bench" / "results" / "latest.json"))
     parser.add_argument(
-        "--skip", default="", help="pages,engine,claims,claims_spread,sweep to leave out"
+        "--skip",
+        default="",
+        help="pages,engine,claims,claims_spread,claims_next,sweep to leave out",
     )
     parser.add_argument(
         "--reuse",
