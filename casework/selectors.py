@@ -6,7 +6,14 @@ from django.db.models import Exists, OuterRef, Q
 
 from permissions.policy import role_permissions
 
-from .models import IntegrationCase, Municipality, OrganisationKind, WellbeingParticipation
+from .models import (
+    IntegrationCase,
+    IntegrationPlan,
+    Municipality,
+    OrganisationKind,
+    PlanState,
+    WellbeingParticipation,
+)
 
 
 def organisations_where(user, perm: str) -> list[int]:
@@ -65,3 +72,8 @@ def intake_places(user):
 def intake_organisation(organisations, municipality):
     """The user's organisation that registers a client of ``municipality``."""
     return municipality.organisations.filter(pk__in=organisations).first()
+
+
+def current_draft(case) -> IntegrationPlan | None:
+    """The plan being drawn up for the case (the newest draft), or None."""
+    return case.plans.filter(state=PlanState.DRAFT).order_by("-version").first()

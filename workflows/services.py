@@ -120,7 +120,7 @@ def can_manage_queue(user, unit) -> bool:
 LOCK_CONFLICT = _("Someone else is working on this task right now. Try again.")
 
 
-def lock_path(case_id) -> None:
+def lock_path(case_id, *, wait=True) -> bool:
     """Take the row lock of the case's path (its viewflow process), waiting for it.
 
     It is the row viewflow's ``select_for_update_lock`` locks: whoever holds it may change
@@ -131,13 +131,20 @@ def lock_path(case_id) -> None:
     same path waits here, then sees what the first one did. Every service that changes a
     path takes this lock before the case's (``casework.services.lock_case``), so two of them
     never wait for each other in opposite order.
+
+    ``wait=False`` takes the lock only if nobody holds it right now (``SKIP LOCKED``) and
+    says whether it did.
     """
     from django.db import DatabaseError
 
     from .models import IntegrationProcess
 
     try:
-        IntegrationProcess.objects.select_for_update().filter(case_id=case_id).exists()
+        return (
+            IntegrationProcess.objects.select_for_update(skip_locked=not wait)
+            .filter(case_id=case_id)
+            .exists()
+        )
     except DatabaseError as error:
         raise TaskConflict(LOCK_CONFLICT) from error
 
@@ -211,24 +218,12 @@ NEXT_TASK_CANDIDATES = 25
 NOTHING_TO_TAKE = _("No task in your queues is free to take right now.")
 
 
-def _path_is_free(case_id) -> bool:
-    """Lock the case's path if nobody holds it right now (``SKIP LOCKED``), without waiting.
-    The same row ``lock_path`` locks, so the order of locks stays that of every step."""
-    from .models import IntegrationProcess
-
-    return (
-        IntegrationProcess.objects.select_for_update(skip_locked=True)
-        .filter(case_id=case_id)
-        .exists()
-    )
-
-
 @atomic_service
 def task_claim_next(*, by, candidates=None) -> CaseTask | None:
     """Take the most urgent task waiting in one's queues that nobody is acting on right now.
 
     A task whose path someone else has locked at this moment (taking it, say) is passed
-    over instead of waited for, so people who take the next task at the same time get
+    over instead of waited for (the path's lock, taken first as in every step), so people who take the next task at the same time get
     different tasks rather than conflicts. ``candidates`` narrows the choice (a CaseTask
     queryset; by default every queue of ``by``'s units). None when nothing can be taken."""
     from . import selectors
@@ -236,7 +231,7 @@ def task_claim_next(*, by, candidates=None) -> CaseTask | None:
     queue = selectors.queue_for(by) if candidates is None else candidates
     may_claim = claim_checker(by)
     for case_task in queue.filter(status=STATUS.NEW)[:NEXT_TASK_CANDIDATES]:
-        if not may_claim(case_task) or not _path_is_free(case_task.case_id):
+        if not may_claim(case_task) or not lock_path(case_task.case_id, wait=False):
             continue
         with _task_lock(case_task) as (activation, fresh):
             if fresh.status != STATUS.NEW:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from casework import services
 from casework.models import Assessment, IntegrationPlan, PlanState
 from casework.rules import rules_on
+from casework.selectors import current_draft
 
 from . import forms as step_forms
 
@@ -110,12 +111,8 @@ class DraftPlanStep(StepSpec):
     permission = "casework.plan_case"
     template = "workflows/task_plan.html"
 
-    @staticmethod
-    def current_draft(case):
-        return case.plans.filter(state=PlanState.DRAFT).order_by("-version").first()
-
     def build_forms(self, *, case, task, data=None, draft=...):
-        plan = self.current_draft(case) if draft is ... else draft
+        plan = current_draft(case) if draft is ... else draft
         measures = plan.measures.select_related("service", "provider") if plan else []
         initial = {}
         if plan is None:
@@ -294,7 +291,7 @@ def forms_for(case_task, data: dict) -> dict:
     step = STEPS[case_task.step]
     existing, known = [], {}
     if case_task.step == "draft_plan":
-        draft = step.current_draft(case_task.case)
+        draft = current_draft(case_task.case)
         existing = list(draft.measures.all()) if draft else []
         known["draft"] = draft
     forms = step.build_forms(

@@ -23,6 +23,7 @@ from ..models import (
     ServiceKind,
 )
 from ..rules import add_months, rules_on
+from ..selectors import current_draft
 from ._common import (
     IllegalStep,
     atomic_service,
@@ -71,10 +72,6 @@ def lock_latest_plan(case: IntegrationCase, state) -> IntegrationPlan | None:
         plan.case = case
         hold(plan)
     return plan
-
-
-def _draft_of(case: IntegrationCase) -> IntegrationPlan | None:
-    return case.plans.filter(state=PlanState.DRAFT).order_by("-version").first()
 
 
 def _ensure_draft(plan: IntegrationPlan) -> None:
@@ -413,7 +410,7 @@ def review_record(
         errors["outcome"] = _("Choose the outcome.")
     if outcome == ReviewOutcome.END and close_reason not in CloseReason.values:
         errors["close_reason"] = _("Choose why the plan ends.")
-    if outcome == ReviewOutcome.REVISE and _draft_of(case):
+    if outcome == ReviewOutcome.REVISE and current_draft(case):
         errors["outcome"] = _("A revision of this plan is already being drawn up.")
     if errors:
         raise ValidationError(errors)

@@ -1,6 +1,7 @@
 """Two people acting on one task at the same time: exactly one succeeds (PostgreSQL)."""
 
 import threading
+from contextlib import contextmanager
 
 import pytest
 from django.db import connection, connections
@@ -44,6 +45,34 @@ def _race(functions):
     return results
 
 
+@contextmanager
+def _path_locked_elsewhere(case):
+    """Another connection holds the row lock of ``case``'s path while the block runs."""
+    from django.db import transaction
+
+    from workflows.models import IntegrationProcess
+
+    holding, release = threading.Event(), threading.Event()
+
+    def hold():
+        try:
+            with transaction.atomic():
+                IntegrationProcess.objects.select_for_update().filter(case=case).exists()
+                holding.set()
+                release.wait(timeout=30)
+        finally:
+            connections.close_all()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert holding.wait(timeout=10)
+        yield
+    finally:
+        release.set()
+        holder.join(timeout=30)
+
+
 def test_two_concurrent_completions_exactly_one_succeeds(start_path, staff):
     anna, maria = staff["anna"], staff["maria"]
     case = start_path()
@@ -85,37 +114,18 @@ def test_two_concurrent_claims_exactly_one_wins(start_path, staff):
 def test_a_step_waits_for_the_path_lock_and_gives_up_with_a_clear_message(start_path, staff):
     """Someone holds the path's lock longer than the database lock timeout: the step is
     refused with "try again" and nothing of it is written."""
-    from django.db import transaction
-
-    from workflows.models import IntegrationProcess
-
     anna = staff["anna"]
     case = start_path()
     intake = services.task_claim(by=anna, case_task=open_task(case, "intake"))
-    holding, release = threading.Event(), threading.Event()
-
-    def hold_the_lock():
-        try:
-            with transaction.atomic():
-                IntegrationProcess.objects.select_for_update().filter(case=case).exists()
-                holding.set()
-                release.wait(timeout=30)
-        finally:
-            connections.close_all()
-
-    holder = threading.Thread(target=hold_the_lock)
-    holder.start()
     try:
-        assert holding.wait(timeout=10)
-        with connection.cursor() as cursor:
-            cursor.execute("SET lock_timeout = '300ms'")
-        with pytest.raises(services.TaskConflict) as caught:
-            services.task_complete_with_data(by=anna, case_task=intake, data={})
-        with translation.override("en"):
-            assert "Try again" in str(caught.value.message)
+        with _path_locked_elsewhere(case):
+            with connection.cursor() as cursor:
+                cursor.execute("SET lock_timeout = '300ms'")
+            with pytest.raises(services.TaskConflict) as caught:
+                services.task_complete_with_data(by=anna, case_task=intake, data={})
+            with translation.override("en"):
+                assert "Try again" in str(caught.value.message)
     finally:
-        release.set()
-        holder.join(timeout=30)
         with connection.cursor() as cursor:
             cursor.execute("RESET lock_timeout")
     assert CaseTask.objects.get(pk=intake.pk).status == "ASSIGNED"
@@ -128,31 +138,10 @@ def test_a_step_waits_for_the_path_lock_and_gives_up_with_a_clear_message(start_
 def test_take_the_next_task_passes_over_a_task_someone_is_taking(start_path, staff):
     """The most urgent task's path is locked by someone else's claim: "take the next task"
     does not wait for it, it takes the next one."""
-    from django.db import transaction
-
-    from workflows.models import IntegrationProcess
-
     first, second = start_path(), start_path(first_names="Omar")
     queue = CaseTask.objects.filter(case__in=[first, second])
-    holding, release = threading.Event(), threading.Event()
-
-    def hold_the_first_path():
-        try:
-            with transaction.atomic():
-                IntegrationProcess.objects.select_for_update().filter(case=first).exists()
-                holding.set()
-                release.wait(timeout=30)
-        finally:
-            connections.close_all()
-
-    holder = threading.Thread(target=hold_the_first_path)
-    holder.start()
-    try:
-        assert holding.wait(timeout=10)
+    with _path_locked_elsewhere(first):
         taken = services.task_claim_next(by=staff["anna"], candidates=_queue(staff["anna"], queue))
-    finally:
-        release.set()
-        holder.join(timeout=30)
     assert taken is not None and taken.case_id == second.pk
     assert open_task(first, "intake").status == "NEW"
 
