@@ -409,13 +409,13 @@ class IntegrationPaths:
 
 
 class BarePaths:
-    """The same shape in ``workflows.bench_flow.BareFlow``: start, then each human task
+    """The same shape in ``bench.flows.BareFlow``: start, then each human task
     assigned, started and executed through viewflow's activation API."""
 
     steps = 5
 
     def __init__(self, user):
-        from workflows.bench_flow import HUMAN_STEPS, BareFlow
+        from bench.flows import HUMAN_STEPS, BareFlow
 
         self.flow, self.human_steps, self.user = BareFlow, HUMAN_STEPS, user
 

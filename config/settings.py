@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI and Redoc assets served locally (no CDN)
+    "bench",  # the load generator (manage.py generate_load) and the benchmark's bare flow
 ]
 
 MIDDLEWARE = [

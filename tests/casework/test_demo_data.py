@@ -12,7 +12,6 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
-from casework.management.commands import load_demo
 from casework.models import (
     CaseEvent,
     CaseState,
@@ -36,6 +35,7 @@ from casework.models import (
     WellbeingParticipation,
 )
 from permissions.models import AuditEntry
+from workflows.management.commands import load_demo
 from workflows.models import CaseTask, IntegrationProcess
 
 HELSINKI = ZoneInfo("Europe/Helsinki")

@@ -30,6 +30,7 @@ from casework.models import (
 )
 from casework.rules import add_months
 from casework.services._common import today
+from workflows import services as flow_services
 from workflows.models import CaseTask
 
 REFERENCE_FIXTURES = ["roles", "rules", "organisations", "responsibility", "catalogue"]
@@ -175,7 +176,6 @@ class Command(BaseCommand):
         return users
 
     def _clients(self, users):
-        from workflows import services as flow_services
 
         by_org = {
             "kokkola": users["anna"],
@@ -244,13 +244,11 @@ class Command(BaseCommand):
             self._backdate(case, days_ago)
 
     def _task(self, case, step):
-        from workflows.models import CaseTask
 
         return CaseTask.objects.get(case=case, step=step, status__in=["NEW", "ASSIGNED"])
 
     def _do(self, case, step, by, data=None, draft=False):
         """Take the step's task if it waits in the queue, then save or complete it."""
-        from workflows import services as flow_services
 
         case_task = self._task(case, step)
         if case_task.status == "NEW":
@@ -270,7 +268,6 @@ class Command(BaseCommand):
                 activation.execute()
 
     def _advance(self, case, worker, users, step, interpreter):
-        from workflows import services as flow_services
 
         reached = STEP_ORDER.index(step)
         if reached == 0:

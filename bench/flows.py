@@ -23,7 +23,7 @@ from viewflow.workflow.models import Process
 class BareProcess(Process):
     class Meta:
         proxy = True
-        app_label = "workflows"
+        app_label = "bench"
 
 
 def _noop_view(request, **kwargs):
