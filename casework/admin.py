@@ -15,6 +15,7 @@ from .models import (
     StepTarget,
     Unit,
 )
+from .services.rules import rule_set_delete, rule_set_save, step_target_delete, step_target_save
 
 
 class TranslatedNameAdmin(admin.ModelAdmin):
@@ -114,3 +115,22 @@ class RuleSetAdmin(admin.ModelAdmin):
         "civic_orientation_min_hours",
     ]
     inlines = [StepTargetInline]
+
+    # Every change goes through the rule-set services: audited, and the rule cache emptied.
+    def save_model(self, request, obj, form, change):
+        rule_set_save(by=request.user, rule_set=obj, changed=form.changed_data)
+
+    def delete_model(self, request, obj):
+        rule_set_delete(by=request.user, rule_set=obj)
+
+    def delete_queryset(self, request, queryset):
+        for rule_set in queryset:
+            rule_set_delete(by=request.user, rule_set=rule_set)
+
+    def save_formset(self, request, form, formset, change):
+        targets = formset.save(commit=False)
+        for target in formset.deleted_objects:
+            step_target_delete(by=request.user, target=target)
+        changed = {id(f.instance): f.changed_data for f in formset.forms}
+        for target in targets:
+            step_target_save(by=request.user, target=target, changed=changed.get(id(target), ()))

@@ -9,7 +9,6 @@ import time
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -22,8 +21,9 @@ class NoRuleSet(ValidationError):
 
 # Rule sets change a few times a year and are read by every step of every path, so each
 # process keeps the rule set of each day it was asked for. A change saved in this process
-# empties the cache at once and again when its transaction commits (signals and the rules'
-# querysets call ``forget_rules``); other processes see it within ``RULES_CACHE_SECONDS``.
+# empties the cache at once and again when its transaction commits (the rule-set services in
+# ``casework.services.rules`` call ``forget_rules``); other processes see it within
+# ``RULES_CACHE_SECONDS``.
 _cache: dict[dt.date, tuple[float, RuleSet | None]] = {}
 _cache_lock = threading.Lock()
 
@@ -40,13 +40,7 @@ def forget_rules() -> None:
 
 
 def _load(day: dt.date) -> RuleSet | None:
-    return (
-        RuleSet.objects.filter(valid_from__lte=day)
-        .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=day))
-        .prefetch_related("targets")
-        .order_by("-valid_from")
-        .first()
-    )
+    return RuleSet.objects.in_force_on(day)
 
 
 def rules_on_or_none(day: dt.date | None = None) -> RuleSet | None:

@@ -10,6 +10,7 @@ from .models import (
     IntegrationCase,
     IntegrationPlan,
     Municipality,
+    Organisation,
     OrganisationKind,
     PlanState,
     WellbeingParticipation,
@@ -58,8 +59,6 @@ INTAKE_KINDS = (OrganisationKind.MUNICIPALITY, OrganisationKind.EMPLOYMENT_AUTHO
 
 def intake_places(user):
     """Where the user may register clients: ``(organisation ids, municipalities served)``."""
-    from .models import Organisation
-
     organisations = list(
         Organisation.objects.filter(
             pk__in=organisations_where(user, "casework.assess_case"), kind__in=INTAKE_KINDS

@@ -13,10 +13,11 @@ current_ip: ContextVar[str | None] = ContextVar("current_ip", default=None)
 
 
 def _client_id_of(obj) -> int | None:
-    from casework.models import Client
-
-    if isinstance(obj, Client):
-        return obj.pk
+    """The client an object is about: ``obj.audit_client_id`` (a client names itself), else
+    the first of ``client_id``, ``case.client_id``, ``plan.case.client_id`` it has."""
+    own = getattr(obj, "audit_client_id", None)
+    if own is not None:
+        return own
     for path in ("client_id", "case.client_id", "plan.case.client_id"):
         target = obj
         try:

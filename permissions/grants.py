@@ -1,11 +1,12 @@
 """Object grants for wellbeing-area workers: issued on invitation, revoked when their part
-ends. Only the workflow's services call these."""
+ends. Only the domain's services call these (they decide when a part begins and ends)."""
 
 from __future__ import annotations
 
 from guardian.shortcuts import assign_perm, remove_perm
 
-from .roles import WELLBEING_OBJECT_PERMISSIONS
+# The wellbeing-area worker's permissions on one case while they take part.
+WELLBEING_OBJECT_PERMISSIONS = ("casework.contribute_case",)
 
 
 def grant_participation(*, worker, case) -> None:
@@ -14,12 +15,7 @@ def grant_participation(*, worker, case) -> None:
 
 
 def revoke_participation(*, worker, case) -> None:
-    from casework.models import WellbeingParticipation
-
-    still_taking_part = WellbeingParticipation.objects.filter(
-        case=case, worker=worker, ended_at__isnull=True
-    ).exists()
-    if still_taking_part:
-        return
+    """Take back the grants; the caller has checked that no other part of the worker's in
+    the case is still going on."""
     for perm in WELLBEING_OBJECT_PERMISSIONS:
         remove_perm(perm, worker, case)

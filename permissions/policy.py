@@ -25,12 +25,11 @@ def role_permissions(user) -> dict[int, set[str]]:
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is not None:
         return cached
-    from casework.models import Membership
-
     result: dict[int, set[str]] = {}
     if user is not None and user.is_authenticated and user.is_active:
+        # the domain's memberships, through the user's relation: access imports no domain code
         rows = list(
-            Membership.objects.filter(user=user, is_active=True, unit__is_active=True).values_list(
+            user.memberships.filter(is_active=True, unit__is_active=True).values_list(
                 "unit__organisation_id", "role"
             )
         )

@@ -21,7 +21,6 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from casework import services
-from casework.categories import derive_category
 from casework.hetu import make_identity_code
 from casework.models import (
     CaseState,
@@ -39,6 +38,7 @@ from casework.models import (
     Service,
     Unit,
 )
+from casework.models.categories import derive_category
 from casework.responsibility import intake_unit, responsibility_for
 from casework.rules import add_months
 

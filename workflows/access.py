@@ -1,15 +1,19 @@
-"""Looking up a case or a task by its public id, for the user asking: what they may not see
-is a plain 404, the same whether it exists or not, and the attempt is audited."""
+"""Looking up a case, a task or a client by its public id, for the user asking: what they may
+not see is a plain 404, the same whether it exists or not, and the attempt is audited. The
+pages and the API both look objects up through here."""
 
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from casework.models import IntegrationCase
+from casework.models import Client, IntegrationCase
 from casework.selectors import cases_visible_to
+from casework.services.privacy import ensure_can_view_client
 from permissions.audit import audit_record
 
 from .models import CaseTask
+from .services import can_claim
 
 
 def visible_case_or_404(user, uuid) -> IntegrationCase:
@@ -25,8 +29,6 @@ def visible_case_or_404(user, uuid) -> IntegrationCase:
 def visible_task_or_404(user, uuid) -> CaseTask:
     """The task, if the user may see its case, or it is an invitation waiting in the queue
     of the user's wellbeing-area unit."""
-    from .services import can_claim
-
     case_task = (
         CaseTask.objects.select_related(
             "case", "case__client", "unit", "owner", "task", "participation"
@@ -44,3 +46,15 @@ def visible_task_or_404(user, uuid) -> CaseTask:
         actor=user, obj=case_task.case, action="access.denied", data={"task": str(case_task.uuid)}
     )
     raise Http404
+
+
+def visible_client_or_404(user, uuid) -> Client:
+    client = Client.objects.filter(uuid=uuid).first()
+    if client is None:
+        raise Http404
+    try:
+        ensure_can_view_client(user, client)
+    except PermissionDenied:
+        audit_record(actor=user, obj=client, action="access.denied")
+        raise Http404 from None
+    return client

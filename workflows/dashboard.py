@@ -6,7 +6,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
+from django.contrib.auth import get_user_model
+from django.db.models import Count, F, Q
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from casework.models import Role, Unit
 
 from .models import OPEN_STATUSES, CaseTask
+from .selectors import LIST_RELATED
 
 AGE_BUCKETS = [
     ("0-7", _("0–7 days"), 0, 7),
@@ -129,8 +131,6 @@ def dashboard_for(user, *, unit_ids=None) -> Dashboard:
 
 def drilldown(user, params) -> tuple:
     """The tasks behind a figure, filtered by the query string; (queryset, errors)."""
-    from .selectors import LIST_RELATED
-
     today = timezone.localdate()
     unit_pks = list(managed_units(user).values_list("pk", flat=True))
     qs = CaseTask.objects.filter(unit_id__in=unit_pks)
@@ -182,8 +182,6 @@ def drilldown(user, params) -> tuple:
             qs = qs.filter(
                 finished_at__date__gte=week, finished_at__date__lt=week + dt.timedelta(days=7)
             )
-    from django.db.models import F
-
     qs = qs.select_related(*LIST_RELATED).order_by(
         F("due_on").asc(nulls_last=True), "priority", "pk"
     )
@@ -192,8 +190,6 @@ def drilldown(user, params) -> tuple:
 
 def assignable_workers(user):
     """People the manager can give tasks to: members of the managed units."""
-    from django.contrib.auth import get_user_model
-
     return (
         get_user_model()
         .objects.filter(

@@ -16,7 +16,7 @@ from casework.models import CaseState
 
 from . import routing
 from .models import IntegrationProcess
-from .views import TaskView
+from .step_views import open_step
 
 
 class If(flow.If):
@@ -44,14 +44,14 @@ class IntegrationFlow(flow.Flow):
     )
 
     intake = (
-        flow.View(TaskView.as_view())
+        flow.View(open_step)
         .Annotation(title=_("Contact the client and start the assessment"))
         .Assign(routing.case_owner)
         .onCreate(routing.task_created)
         .Next(this.assess)
     )
     assess = (
-        flow.View(TaskView.as_view())
+        flow.View(open_step)
         .Annotation(title=_("Assess skills and service needs"))
         .Assign(routing.case_owner)
         .onCreate(routing.task_created)
@@ -75,14 +75,14 @@ class IntegrationFlow(flow.Flow):
         .Next(this.responsible_contribution)
     )
     wellbeing_contribution = (
-        flow.View(TaskView.as_view())
+        flow.View(open_step)
         .Annotation(title=_("Wellbeing area's contribution"))
         .Assign(routing.participation_worker)
         .onCreate(routing.task_created)
         .Next(this.join)
     )
     responsible_contribution = (
-        flow.View(TaskView.as_view())
+        flow.View(open_step)
         .Annotation(title=_("Multi-professional assessment: responsible worker's part"))
         .Assign(routing.case_owner)
         .onCreate(routing.task_created)
@@ -101,14 +101,14 @@ class IntegrationFlow(flow.Flow):
         .Else(this.end)
     )
     draft_plan = (
-        flow.View(TaskView.as_view())
+        flow.View(open_step)
         .Annotation(title=_("Draw up the integration plan"))
         .Assign(routing.case_owner)
         .onCreate(routing.task_created)
         .Next(this.client_decision)
     )
     client_decision = (
-        flow.View(TaskView.as_view())
+        flow.View(open_step)
         .Annotation(title=_("Record the client's agreement or refusal"))
         .Assign(routing.case_owner)
         .onCreate(routing.task_created)
@@ -127,7 +127,7 @@ class IntegrationFlow(flow.Flow):
         .Else(this.end)
     )
     approve = (
-        flow.View(TaskView.as_view())
+        flow.View(open_step)
         .Annotation(title=_("Approve the integration plan"))
         .Assign(routing.case_owner)
         .onCreate(routing.task_created)
@@ -139,7 +139,7 @@ class IntegrationFlow(flow.Flow):
         .Next(this.review)
     )
     review = (
-        flow.View(TaskView.as_view())
+        flow.View(open_step)
         .Annotation(title=_("Review the integration plan"))
         .Assign(routing.case_owner)
         .onCreate(routing.task_created)
@@ -157,3 +157,8 @@ class IntegrationFlow(flow.Flow):
     def start_path(self, activation, case):
         activation.process.case = case
         return activation.process
+
+
+def step_titles() -> dict:
+    """``{node name: its title in the active language}`` for the flow's steps."""
+    return {node.name: node.task_title for node in IntegrationFlow.instance.nodes()}

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from casework.languages import language_choices
 from casework.models import (
     Assessment,
+    Client,
     CloseReason,
     IntegrationPlan,
     Measure,
@@ -201,8 +202,6 @@ class ClientForm(forms.ModelForm):
     )
 
     class Meta:
-        from casework.models import Client
-
         model = Client
         fields = [
             "first_names",

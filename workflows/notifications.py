@@ -6,6 +6,7 @@ special-category personal data. Each is written in Finnish, Swedish and English.
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import send_mass_mail
 from django.db import models, transaction
 from django.utils import translation
@@ -35,8 +36,6 @@ def _send(recipients, subject_fn, body_fn) -> None:
 
 
 def _unit_members(unit, roles=None):
-    from django.contrib.auth import get_user_model
-
     # one filter(): the unit, the role and the activity are of the same membership
     conditions = {"memberships__unit": unit, "memberships__is_active": True}
     if roles:
@@ -112,8 +111,6 @@ def review_reminder(case_task) -> None:
 
 def tasks_escalated(tasks_by_unit: dict) -> None:
     """One message per unit to its managers, listing the unit's newly overdue tasks."""
-    from django.contrib.auth import get_user_model
-
     if not tasks_by_unit:
         return
     managers: dict[int, list] = {}

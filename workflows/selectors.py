@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from django.db.models import F
+from django.utils import timezone
 
-from .models import CaseTask
-from .services import substituted_users
+from .models import CaseTask, Substitution
 
 LIST_RELATED = ("case", "case__client", "unit", "unit__organisation", "owner", "task")
 
@@ -13,6 +13,16 @@ LIST_RELATED = ("case", "case__client", "unit", "unit__organisation", "owner", "
 def _ordered(qs):
     return qs.select_related(*LIST_RELATED).order_by(
         F("due_on").asc(nulls_last=True), "priority", "created_at"
+    )
+
+
+def substituted_users(user, on=None):
+    """Ids of the workers ``user`` covers for today."""
+    on = on or timezone.localdate()
+    return list(
+        Substitution.objects.filter(
+            substitute=user, starts_on__lte=on, ends_on__gte=on
+        ).values_list("absent_id", flat=True)
     )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.status import STATUS
@@ -15,11 +16,15 @@ from casework import services as casework_services
 from casework.models import CaseState, Client, IntegrationCase, Role
 from casework.selectors import can_see_protected_details
 from casework.services import atomic_service
+from casework.services.clients import ROUTING_FIELDS
 from casework.services.privacy import PROTECTED_FIELDS
 from permissions.policy import can, can_in_organisation, ensure_can
 
 from . import notifications
-from .models import OPEN_STATUSES, CaseTask, Substitution
+from .flows import IntegrationFlow
+from .models import OPEN_STATUSES, CaseTask, IntegrationProcess, Substitution
+from .selectors import queue_for, substituted_users
+from .steps import STEPS, forms_for
 
 
 class TaskConflict(Exception):
@@ -28,12 +33,6 @@ class TaskConflict(Exception):
     def __init__(self, message):
         super().__init__(str(message))
         self.message = message
-
-
-def _flow():
-    from .flows import IntegrationFlow
-
-    return IntegrationFlow
 
 
 # --- starting ---------------------------------------------------------------------------
@@ -46,7 +45,7 @@ def path_start(*, by, client: Client, contacted_on=None) -> IntegrationCase:
         case = casework_services.hold_case(
             casework_services.case_open(by=by, client=client, contacted_on=contacted_on)
         )
-        _flow().start.run(case=case)
+        IntegrationFlow.start.run(case=case)
     return case
 
 
@@ -61,19 +60,7 @@ def client_register_and_start(
 # --- who may act ------------------------------------------------------------------------
 
 
-def substituted_users(user, on=None):
-    """Ids of the workers ``user`` covers for today."""
-    on = on or timezone.localdate()
-    return list(
-        Substitution.objects.filter(
-            substitute=user, starts_on__lte=on, ends_on__gte=on
-        ).values_list("absent_id", flat=True)
-    )
-
-
 def _step(case_task):
-    from .steps import STEPS
-
     return STEPS[case_task.step]
 
 
@@ -92,8 +79,6 @@ def can_claim(user, case_task) -> bool:
 
 def claim_checker(user):
     """``can_claim`` for many tasks at once: two queries in all, not two per task."""
-    from .steps import STEPS
-
     units = set(
         user.memberships.filter(is_active=True, unit__is_active=True).values_list(
             "unit_id", flat=True
@@ -135,10 +120,6 @@ def lock_path(case_id, *, wait=True) -> bool:
     ``wait=False`` takes the lock only if nobody holds it right now (``SKIP LOCKED``) and
     says whether it did.
     """
-    from django.db import DatabaseError
-
-    from .models import IntegrationProcess
-
     try:
         return (
             IntegrationProcess.objects.select_for_update(skip_locked=not wait)
@@ -226,9 +207,8 @@ def task_claim_next(*, by, candidates=None) -> CaseTask | None:
     over instead of waited for (the path's lock, taken first as in every step), so people who take the next task at the same time get
     different tasks rather than conflicts. ``candidates`` narrows the choice (a CaseTask
     queryset; by default every queue of ``by``'s units). None when nothing can be taken."""
-    from . import selectors
 
-    queue = selectors.queue_for(by) if candidates is None else candidates
+    queue = queue_for(by) if candidates is None else candidates
     may_claim = claim_checker(by)
     for case_task in queue.filter(status=STATUS.NEW)[:NEXT_TASK_CANDIDATES]:
         if not may_claim(case_task) or not lock_path(case_task.case_id, wait=False):
@@ -342,14 +322,10 @@ def task_complete(*, by, case_task: CaseTask, forms: dict) -> CaseTask:
 
 def task_complete_with_data(*, by, case_task: CaseTask, data: dict) -> CaseTask:
     """Complete a step from plain values (API, scripts, demo), validated by the same forms."""
-    from .steps import forms_for
-
     return task_complete(by=by, case_task=case_task, forms=forms_for(case_task, data))
 
 
 def task_save_draft_with_data(*, by, case_task: CaseTask, data: dict) -> None:
-    from .steps import forms_for
-
     task_save_draft(by=by, case_task=case_task, forms=forms_for(case_task, data))
 
 
@@ -391,8 +367,6 @@ def case_transfer(*, by, case: IntegrationCase, reason: str) -> IntegrationCase:
 @atomic_service
 def client_change(*, by, client: Client, changes: dict, reason: str = "") -> Client:
     """Update the client's facts; if they change who is responsible, transfer the case."""
-    from casework.services.clients import ROUTING_FIELDS
-
     case = client.cases.exclude(state=CaseState.CLOSED).first()
     if case is not None:
         ensure_can(by, "casework.assess_case", case)
@@ -423,7 +397,7 @@ def path_close(*, by, case: IntegrationCase, reason: str, note: str = "") -> Int
     case = casework_services.case_close(by=by, case=case, reason=reason, note=note)
     process = getattr(case, "process", None)
     if process is not None and process.status == STATUS.NEW:
-        _flow().instance.cancel(process)
+        IntegrationFlow.instance.cancel(process)
         CaseTask.objects.filter(case=case, status__in=OPEN_STATUSES).update(
             status=STATUS.CANCELED, finished_at=timezone.now()
         )

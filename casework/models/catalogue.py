@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .clients import LanguageField
 from .common import TranslatedNameMixin
 from .organisations import CodeManager, Organisation
+from .rules import RuleSet
 
 
 class ServiceKind(models.TextChoices):
@@ -49,20 +51,19 @@ class Service(TranslatedNameMixin):
 
     def clean(self):
         super().clean()
-        from ..rules import rules_on_or_none
 
         errors = {}
         if self.kind == ServiceKind.CIVIC_ORIENTATION:
             if not self.language:
                 errors["language"] = _("Civic orientation is given in a language: choose it.")
-            rules = rules_on_or_none()
+            rules = RuleSet.objects.in_force_on(timezone.localdate())
             minimum = rules.civic_orientation_min_hours if rules else 70
             if self.hours is None or self.hours < minimum:
                 errors["hours"] = _("Civic orientation lasts at least %(hours)s hours.") % {
                     "hours": minimum
                 }
         if self.kind == ServiceKind.INTEGRATION_TRAINING and not self.ends_with_final_test:
-            rules = rules_on_or_none()
+            rules = RuleSet.objects.in_force_on(timezone.localdate())
             if rules is None or rules.integration_training_final_test:
                 errors["ends_with_final_test"] = _(
                     "Integration training ends with the national final language test."

@@ -11,6 +11,7 @@ from django_countries.fields import CountryField
 
 from ..hetu import parse_identity_code, validate_identity_code
 from ..languages import language_name, validate_language_code
+from .categories import derive_category
 from .common import Gender, LabourMarketStatus, PublicIdMixin, ResidenceBasis
 from .organisations import Municipality
 
@@ -126,6 +127,11 @@ class Client(PublicIdMixin):
         return f"client {self.uuid}"
 
     @property
+    def audit_client_id(self) -> int | None:
+        """The audit trail files entries about a client under its id."""
+        return self.pk
+
+    @property
     def full_name(self) -> str:
         return f"{self.first_names} {self.last_name}".strip()
 
@@ -143,8 +149,6 @@ class Client(PublicIdMixin):
 
     @property
     def category(self):
-        from ..categories import derive_category
-
         return derive_category(self)
 
     def age_on(self, day) -> int | None:

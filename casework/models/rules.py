@@ -22,36 +22,20 @@ class Step(models.TextChoices):
     TRANSFER = "transfer", _("taking over a transferred case")
 
 
-def _rules_changed() -> None:
-    from casework.rules import forget_rules
-
-    forget_rules()
-
-
-class RulesQuerySet(models.QuerySet):
-    """Bulk changes of rules also empty the cache of ``casework.rules.rules_on`` (saving or
-    deleting one object does so through signals, see ``casework.apps``)."""
-
-    def update(self, **kwargs):
-        _rules_changed()
-        return super().update(**kwargs)
-
-    def delete(self):
-        _rules_changed()
-        return super().delete()
-
-    def bulk_create(self, *args, **kwargs):
-        _rules_changed()
-        return super().bulk_create(*args, **kwargs)
-
-    def bulk_update(self, *args, **kwargs):
-        _rules_changed()
-        return super().bulk_update(*args, **kwargs)
-
-
-class RuleSetManager(models.Manager.from_queryset(RulesQuerySet)):
+class RuleSetManager(models.Manager):
     def get_by_natural_key(self, valid_from):
         return self.get(valid_from=valid_from)
+
+    def in_force_on(self, day):
+        """The rule set in force on ``day`` (with its step targets), or None. Read straight
+        from the database; ``casework.rules.rules_on`` keeps a per-process cache of it."""
+        return (
+            self.filter(valid_from__lte=day)
+            .filter(Q(valid_until__isnull=True) | Q(valid_until__gt=day))
+            .prefetch_related("targets")
+            .order_by("-valid_from")
+            .first()
+        )
 
 
 class RuleSet(models.Model):
@@ -154,7 +138,7 @@ class RuleSet(models.Model):
         return None
 
 
-class StepTargetManager(models.Manager.from_queryset(RulesQuerySet)):
+class StepTargetManager(models.Manager):
     def get_by_natural_key(self, valid_from, step):
         return self.get(rule_set__valid_from=valid_from, step=step)
 

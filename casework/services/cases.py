@@ -10,7 +10,6 @@ from permissions.audit import audit_record
 from permissions.grants import grant_participation, revoke_participation
 from permissions.policy import can_in_organisation, ensure_can, ensure_can_in_organisation
 
-from ..categories import derive_category, plan_always_required
 from ..models import (
     Assessment,
     CaseEventKind,
@@ -22,6 +21,7 @@ from ..models import (
     PlanState,
     WellbeingParticipation,
 )
+from ..models.categories import derive_category, plan_always_required
 from ..responsibility import (
     intake_unit,
     responsibility_for,
@@ -347,7 +347,7 @@ def wellbeing_assign(
     participation.save(update_fields=["worker"])
     grant_participation(worker=worker, case=participation.case)
     if previous and previous != worker:
-        revoke_participation(worker=previous, case=participation.case)
+        _revoke_unless_taking_part(worker=previous, case=participation.case)
     log(
         case=participation.case,
         by=by,
@@ -384,12 +384,21 @@ def wellbeing_contribute(
     return participation
 
 
+def _revoke_unless_taking_part(*, worker, case) -> None:
+    """End the worker's grants on the case unless another part of theirs still goes on."""
+    still_taking_part = WellbeingParticipation.objects.filter(
+        case=case, worker=worker, ended_at__isnull=True
+    ).exists()
+    if not still_taking_part:
+        revoke_participation(worker=worker, case=case)
+
+
 def _end_participation(*, by, participation: WellbeingParticipation) -> None:
     participation.ended_at = timezone.now()
     participation.ended_by = by
     participation.save(update_fields=["ended_at", "ended_by"])
     if participation.worker_id:
-        revoke_participation(worker=participation.worker, case=participation.case)
+        _revoke_unless_taking_part(worker=participation.worker, case=participation.case)
     log(
         case=participation.case,
         by=by,

@@ -1,12 +1,12 @@
 """Deriving the client's category from the recorded facts, with the precedence of
-``casework.categories`` when facts point to several categories."""
+``casework.models.categories`` when facts point to several categories."""
 
 import itertools
 
 import pytest
 
-from casework.categories import derive_category, plan_always_required
 from casework.models import Client, ClientCategory, LabourMarketStatus, ResidenceBasis, RuleSet
+from casework.models.categories import derive_category, plan_always_required
 from tests.factories import CATEGORY_TRAITS, CaseFactory, ClientFactory
 
 

@@ -12,6 +12,7 @@ from django.utils import translation
 from casework import services
 from casework.models import CaseEvent, IntegrationCase, RuleSet, Step
 from casework.rules import NoRuleSet, add_months, rules_on, rules_on_or_none
+from casework.services import rules as rule_services
 from permissions.models import AuditEntry
 from tests.factories import ClientFactory, StaffFactory
 
@@ -223,23 +224,32 @@ def test_the_rule_set_of_a_day_is_read_once(django_assert_num_queries):
 
 
 def test_a_saved_change_is_seen_at_once():
+    """Changes go through the rule-set services, which empty the cache (issue 13: the cache
+    is no longer emptied by the model's queryset)."""
     day = dt.date(2026, 3, 1)
     rules = rules_on(day)
     target = rules.targets.get(step=Step.ASSESSMENT)
     target.days += 10
-    target.save()
+    rule_services.step_target_save(by=None, target=target, changed=["days"])
     assert rules_on(day).target_days(Step.ASSESSMENT) == target.days
-    RuleSet.objects.filter(pk=rules.pk).update(review_reminder_days=21)
+    rules = RuleSet.objects.get(pk=rules.pk)
+    rules.review_reminder_days = 21
+    rule_services.rule_set_save(by=None, rule_set=rules, changed=["review_reminder_days"])
     assert rules_on(day).review_reminder_days == 21
-    RuleSet.objects.filter(pk=rules.pk).update(valid_until=dt.date(2026, 1, 1))
+    rules.valid_until = dt.date(2026, 1, 1)
+    rule_services.rule_set_save(by=None, rule_set=rules, changed=["valid_until"])
     assert rules_on_or_none(day) is None
 
 
 def test_a_new_rule_set_is_seen_at_once():
     day = dt.date(2031, 6, 1)
     assert rules_on(day).valid_from == NEW
-    RuleSet.objects.filter(valid_from=NEW).update(valid_until=dt.date(2031, 1, 1))
-    RuleSet.objects.create(name="Uusi laki", valid_from=dt.date(2031, 1, 1))
+    current = RuleSet.objects.get(valid_from=NEW)
+    current.valid_until = dt.date(2031, 1, 1)
+    rule_services.rule_set_save(by=None, rule_set=current, changed=["valid_until"])
+    rule_services.rule_set_save(
+        by=None, rule_set=RuleSet(name="Uusi laki", valid_from=dt.date(2031, 1, 1))
+    )
     assert rules_on(day).valid_from == dt.date(2031, 1, 1)
 
 

@@ -101,7 +101,7 @@ def test_only_managers_see_the_dashboard(client, staff, who):
 
 
 def test_inbox_and_queue_show_one_page_at_a_time(client, start_path, staff):
-    from workflows.views import TASKS_PER_PAGE
+    from workflows.pages.tasks import TASKS_PER_PAGE
 
     for i in range(TASKS_PER_PAGE + 3):
         start_path(last_name=f"Q{i}")

@@ -10,6 +10,7 @@ from django.http import Http404
 
 from casework.selectors import can_see_full_case, can_see_protected_details, cases_visible_to
 from permissions.audit import audit_record
+from workflows.access import visible_case_or_404, visible_client_or_404, visible_task_or_404
 
 
 def parse_uuid(value) -> uuid_module.UUID:
@@ -22,22 +23,16 @@ def parse_uuid(value) -> uuid_module.UUID:
 
 def visible_case(user, value):
     """The case, if the user may see it (as the case page decides)."""
-    from workflows.access import visible_case_or_404
-
     return visible_case_or_404(user, parse_uuid(value))
 
 
 def visible_task(user, value):
     """The task, if the user may see its case or it is an invitation in their queue."""
-    from workflows.access import visible_task_or_404
-
     return visible_task_or_404(user, parse_uuid(value))
 
 
 def visible_client(user, value):
     """The client, if the user may see their data (as the data-export page decides)."""
-    from permissions.access import visible_client_or_404
-
     return visible_client_or_404(user, parse_uuid(value))
 
 

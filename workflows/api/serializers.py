@@ -24,6 +24,7 @@ from casework.models import (
     Role,
     ServiceKind,
 )
+from casework.selectors import can_see_full_case
 from casework.services.privacy import PROTECTED_FIELDS
 from workflows.forms import ClientForm
 from workflows.models import Priority, TaskStatus
@@ -279,8 +280,6 @@ class CaseSummarySerializer(serializers.Serializer):
     )
 
     def _full(self, case) -> bool:
-        from casework.selectors import can_see_full_case
-
         return can_see_full_case(self.context["request"].user, case)
 
     def get_full_case(self, case) -> bool:

@@ -29,9 +29,13 @@ from casework.selectors import (
     intake_places,
     organisations_where,
 )
+from casework.services import IllegalStep
+from casework.services.privacy import PROTECTED_FIELDS, ensure_can_view_client
 from permissions.audit import audit_record
 from workflows import selectors
 from workflows import services as flow_services
+from workflows.dashboard import dashboard_for, managed_units
+from workflows.flows import step_titles
 from workflows.models import OPEN_STATUSES, CaseTask
 
 from . import access
@@ -273,9 +277,6 @@ class ClientDetail(ApiMixin, generics.GenericAPIView):
         change the category or the municipality, the case and its open tasks move to the
         organisation now responsible. Details under a non-disclosure marking can be changed
         only by named staff."""
-        from casework.services import IllegalStep
-        from casework.services.privacy import PROTECTED_FIELDS, ensure_can_view_client
-
         user = request.user
         client = access.visible_client(user, uuid)
         open_case = next((c for c in access.client_cases(user, client) if c.is_open), None)
@@ -679,9 +680,6 @@ class QueueReport(ApiMixin, generics.GenericAPIView):
     def get(self, request):
         """Open, unassigned and overdue tasks per unit and step, in the units of the
         organisations the caller manages (as the manager's dashboard counts them)."""
-        from workflows.dashboard import dashboard_for, managed_units
-        from workflows.views import step_titles
-
         filters = query(s.QueueReportFilterSerializer, request.query_params)
         units = list(managed_units(request.user))
         if not units:

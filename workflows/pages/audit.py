@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import uuid as uuid_module
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -14,11 +15,11 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from casework.models import Client, IntegrationCase, Membership
-
-from .access import visible_client_or_404
-from .audit import audit_record
-from .models import AuditEntry
-from .policy import role_permissions
+from casework.services.privacy import client_export as export
+from permissions.audit import audit_record
+from permissions.models import AuditEntry
+from permissions.policy import role_permissions
+from workflows.access import visible_client_or_404
 
 PAGE_SIZE = 50
 
@@ -85,10 +86,8 @@ def audit_log(request):
 
 
 def _is_uuid(value: str) -> bool:
-    import uuid
-
     try:
-        uuid.UUID(value)
+        uuid_module.UUID(value)
     except ValueError:
         return False
     return True
@@ -130,8 +129,6 @@ def client_access_log(request, uuid):
 @login_required
 def client_export(request, uuid):
     """Everything held about the client: JSON for a machine, a readable page for a person."""
-    from casework.services.privacy import client_export as export
-
     client = visible_client_or_404(request.user, uuid)
     data = export(by=request.user, client=client)
     if request.GET.get("format") == "json":

@@ -16,7 +16,7 @@ When facts point to several categories, the first that applies wins, in this ord
 
 from __future__ import annotations
 
-from .models.common import ClientCategory, LabourMarketStatus, ResidenceBasis
+from .common import ClientCategory, LabourMarketStatus, ResidenceBasis
 
 PROTECTION_BASES = {
     ResidenceBasis.INTERNATIONAL_PROTECTION,

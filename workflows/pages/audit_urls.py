@@ -1,7 +1,8 @@
 from django.urls import path
 
-from . import views
+from . import audit as views
 
+# The audit trail and the data subject's rights keep their "permissions:" URL names.
 app_name = "permissions"
 
 urlpatterns = [
