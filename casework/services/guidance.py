@@ -50,29 +50,40 @@ def _ensure_point(by, point: GuidancePoint, perm: str = LOG) -> None:
         raise ValidationError(_("This guidance point is closed."), code="point_closed")
 
 
-def _options(point: GuidancePoint, kind: str, codes: Sequence[str], field: str, errors: dict):
-    """The active entries of the organisation's list named by ``codes``; unknown codes are
-    reported by field."""
-    codes = [c for c in dict.fromkeys(codes) if c]
-    found = {
-        o.code: o
-        for o in GuidanceOption.objects.filter(
-            organisation_id=point.unit.organisation_id, kind=kind, code__in=codes, is_active=True
-        )
+def _options(point: GuidancePoint, wanted: dict[str, tuple[str, Sequence[str]]], errors: dict):
+    """The active entries of the organisation's lists named by codes, in one query:
+    ``wanted`` maps a field to its list and codes; unknown codes are reported by field."""
+    wanted = {
+        name: (kind, [c for c in dict.fromkeys(codes) if c])
+        for name, (kind, codes) in wanted.items()
     }
-    unknown = [c for c in codes if c not in found]
-    if unknown:
-        message = {
-            GuidanceOptionKind.TOPIC: _("Unknown topic: %(codes)s. Choose from the list."),
-            GuidanceOptionKind.CHANNEL: _("Unknown channel: %(codes)s. Choose from the list."),
-            GuidanceOptionKind.REFERRAL: _(
-                "Unknown referral target: %(codes)s. Choose from the list."
-            ),
-        }[kind]
-        errors.setdefault(field, []).append(
-            ValidationError(message, params={"codes": ", ".join(unknown)}, code="unknown")
-        )
-    return [found[c] for c in codes if c in found]
+    every = {code for _kind, codes in wanted.values() for code in codes}
+    found = (
+        {
+            (o.kind, o.code): o
+            for o in GuidanceOption.objects.filter(
+                organisation_id=point.unit.organisation_id, code__in=every, is_active=True
+            )
+        }
+        if every
+        else {}
+    )
+    result = {}
+    for name, (kind, codes) in wanted.items():
+        unknown = [c for c in codes if (kind, c) not in found]
+        if unknown:
+            message = {
+                GuidanceOptionKind.TOPIC: _("Unknown topic: %(codes)s. Choose from the list."),
+                GuidanceOptionKind.CHANNEL: _("Unknown channel: %(codes)s. Choose from the list."),
+                GuidanceOptionKind.REFERRAL: _(
+                    "Unknown referral target: %(codes)s. Choose from the list."
+                ),
+            }[kind]
+            errors.setdefault(name, []).append(
+                ValidationError(message, params={"codes": ", ".join(unknown)}, code="unknown")
+            )
+        result[name] = [found[kind, c] for c in codes if (kind, c) in found]
+    return result
 
 
 def _check_choice(value, choices, field, errors):
@@ -162,11 +173,15 @@ def guidance_visit_log(
         )
     else:
         _check_language(guidance_language, "guidance_language", errors)
-    channel_options = _options(
-        point, GuidanceOptionKind.CHANNEL, [channel] if channel else [], "channel", errors
+    options = _options(
+        point,
+        {
+            "channel": (GuidanceOptionKind.CHANNEL, [channel] if channel else []),
+            "topics": (GuidanceOptionKind.TOPIC, topics),
+            "referrals": (GuidanceOptionKind.REFERRAL, referrals),
+        },
+        errors,
     )
-    topic_options = _options(point, GuidanceOptionKind.TOPIC, topics, "topics", errors)
-    referral_options = _options(point, GuidanceOptionKind.REFERRAL, referrals, "referrals", errors)
     if appointment is not None:
         appointment = GuidanceAppointment.objects.select_for_update().get(pk=appointment.pk)
         if appointment.point_id != point.pk:
@@ -202,7 +217,7 @@ def guidance_visit_log(
         point=point,
         visited_at=visited_at,
         visited_on=timezone.localtime(visited_at).date(),
-        channel=channel_options[0] if channel_options else None,
+        channel=options["channel"][0] if options["channel"] else None,
         age_band=age_band,
         gender=gender,
         own_language_guidance=own_language_guidance,
@@ -218,8 +233,12 @@ def guidance_visit_log(
     )
     visit.full_clean(exclude=["point", "channel", "client", "case", "logged_by"])
     visit.save()
-    visit.topics.set(topic_options)
-    visit.referrals.set(referral_options)
+    # a new visit has no rows yet: insert them, without ``set()``'s reading first
+    for relation in ("topics", "referrals"):
+        through = getattr(GuidanceVisit, relation).through
+        through.objects.bulk_create(
+            [through(guidancevisit=visit, guidanceoption=o) for o in options[relation]]
+        )
     data = {"point": point.code}
     if appointment is not None:
         ensure_transition(appointment.arrive, _("The appointment is no longer booked."))
@@ -307,8 +326,8 @@ def guidance_appointment_book(
         required_message=_("Choose the interpreter's language.") if interpreter_needed else None,
     )
     topic_options = _options(
-        point, GuidanceOptionKind.TOPIC, [topic] if topic else [], "topic", errors
-    )
+        point, {"topic": (GuidanceOptionKind.TOPIC, [topic] if topic else [])}, errors
+    )["topic"]
     if worker is not None:
         if not _workers_of(point).filter(pk=worker.pk).exists():
             errors.setdefault("worker", []).append(
@@ -478,4 +497,3 @@ def guidance_point_configure(
         },
     )
     return point
-
