@@ -401,7 +401,6 @@ def statistics(request):
     """The figures of a period over a set of points; ``format=csv|xlsx`` exports them, for
     the unit (``audience=unit``, everything) or for outside it (small figures hidden)."""
     points = _points(request.user, gs.STATISTICS)
-    form = StatisticsForm(request.GET or None, points=points)
     chosen = points
     codes = request.GET.getlist("point")
     if codes:
@@ -411,14 +410,14 @@ def statistics(request):
         chosen = [by_code[code] for code in dict.fromkeys(codes)]
     today = timezone.localdate()
     period = gs.default_period(chosen, today)
-    if form.is_bound and form.is_valid():
-        period = gs.Period(
-            form.cleaned_data["start"] or period.start, form.cleaned_data["end"] or period.end
-        )
-        if period.start > period.end:
-            period = gs.default_period(chosen, today)
-    elif form.is_bound:
-        period = gs.default_period(chosen, today)
+    # an empty date takes its default, and the form shows the period it stands for
+    data = request.GET.copy()
+    for name, default in (("start", period.start), ("end", period.end)):
+        if not data.get(name):
+            data[name] = default.isoformat()
+    form = StatisticsForm(data, points=points)
+    if form.is_valid():
+        period = gs.Period(form.cleaned_data["start"], form.cleaned_data["end"])
     stats = gs.guidance_statistics(points=chosen, period=period)
     audience = request.GET.get("audience")
     audience = audience if audience in (export.UNIT, export.OUTSIDE) else export.UNIT
@@ -450,7 +449,7 @@ def statistics(request):
     point_query = "&".join(f"point={p.code}" for p in chosen)
     context = {
         "form": form,
-        "errors": error_summary(form) if form.is_bound else [],
+        "errors": error_summary(form),
         "stats": stats,
         "points": points,
         "chosen": {p.code for p in chosen},
@@ -488,7 +487,7 @@ def statistics(request):
         request,
         "guidance/statistics.html",
         context,
-        status=400 if form.is_bound and form.errors else 200,
+        status=400 if form.errors else 200,
     )
 
 
