@@ -9,12 +9,30 @@ from html.parser import HTMLParser
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from casework import services as casework_services
 from casework.models import GuidanceOption, GuidancePoint, Organisation, Role, Unit
 from casework.services.guidance import guidance_visit_log
+from tests.api.conftest import Api
 from tests.workflows.conftest import staff, start_path  # noqa: F401 - fixtures used here
+
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    """These tests read the pages and the API in English (``reverse`` gives ``/en/...``), so
+    that they keep passing when the messages are translated; the Finnish default is tested
+    with the stand-in catalogue (``pseudo_finnish``)."""
+    translation.activate("en")
+    yield
+
+
+def api_as(user) -> Api:
+    """The API as ``user``, answering in English."""
+    api = Api(user)
+    api.client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    return api
+
 
 EXTRA = {
     "aino": ("kokkola", "kotoutumispalvelut", Role.AUDITOR),

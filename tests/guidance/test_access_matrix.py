@@ -5,7 +5,7 @@ who may report, who may configure; everyone else 403. A point of another organis
 import pytest
 from django.urls import reverse
 
-from tests.api.conftest import Api
+from .conftest import api_as
 
 OURS = "kokkola-welcome-office"
 THEIRS = "kannus-ohjaus"
@@ -177,7 +177,7 @@ API = {
 
 def test_every_role_against_every_endpoint(people, point, other_point):
     for name, expected in API.items():
-        api = Api(people[name])
+        api = api_as(people[name])
         got = {
             "points": api.get("/guidance/points/").status_code,
             "visit": api.post("/guidance/visits/", VISIT).status_code,
@@ -186,8 +186,8 @@ def test_every_role_against_every_endpoint(people, point, other_point):
             "their_stats": api.get("/guidance/statistics/", {"point": THEIRS}).status_code,
         }
         assert got == expected, name
-    nowhere = Api(people["maria"]).post("/guidance/visits/", {**VISIT, "point": NOWHERE})
-    theirs = Api(people["maria"]).post("/guidance/visits/", {**VISIT, "point": THEIRS})
+    nowhere = api_as(people["maria"]).post("/guidance/visits/", {**VISIT, "point": NOWHERE})
+    theirs = api_as(people["maria"]).post("/guidance/visits/", {**VISIT, "point": THEIRS})
     assert nowhere.status_code == theirs.status_code == 404
     assert nowhere.json() == theirs.json()
 
@@ -196,8 +196,8 @@ def test_a_guidance_worker_sees_no_clients_case_data(client, people, start_path)
     case = start_path()
     client.force_login(people["leila"])
     assert client.get(reverse("workflows:case", args=[case.uuid])).status_code == 404
-    assert Api(people["leila"]).get(f"/cases/{case.uuid}/").status_code == 404
-    assert Api(people["leila"]).get("/cases/").json()["count"] == 0
+    assert api_as(people["leila"]).get(f"/cases/{case.uuid}/").status_code == 404
+    assert api_as(people["leila"]).get("/cases/").json()["count"] == 0
 
 
 @pytest.mark.parametrize("method", ["no_show", "cancel"])
