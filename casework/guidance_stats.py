@@ -12,8 +12,8 @@ import datetime as dt
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.db import connection
+from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -233,56 +233,138 @@ def _visits(points, period: Period):
 
 NO_TOPIC = "none"
 
+# The visits' own distributions, each a set of columns to count by. PostgreSQL counts them all
+# in one pass over the period's visits (GROUPING SETS); SQLite, which has no grouping sets,
+# in one statement of several passes (UNION ALL). Either way one query, whatever the visits.
+VISIT_SETS = {
+    "age": ("age_band", "gender"),
+    "country": ("country_of_origin",),
+    "labour": ("labour_market_status",),
+    "channel": ("channel_id",),
+    "month": ("month",),
+}
+VISIT_COLUMNS = ("age_band", "gender", "country_of_origin", "labour_market_status", "channel_id")
+VISIT_FIGURES = (
+    "COUNT(*), "
+    "SUM(CASE WHEN own_language_guidance THEN 1 ELSE 0 END), "
+    "SUM(CASE WHEN interpreter_used THEN 1 ELSE 0 END), "
+    "SUM(duration_minutes)"
+)
 
-def _multi(visits, relation: str, kind: str, labels: dict, missing_label) -> list[Item]:
-    """Counts per entry of a many-valued list (topics, referrals), merged by code across
-    organisations, and the visits with no entry at all."""
-    through = getattr(GuidanceVisit, relation).through
-    rows = (
-        through.objects.filter(guidancevisit__in=visits)
-        .values_list("guidanceoption__code")
-        .annotate(n=Count("id"))
-    )
-    counts = Counter()
-    for code, n in rows:
-        counts[code] += n
-    items = [Item(code, str(labels.get((kind, code), code)), n) for code, n in counts.items()]
-    items.sort(key=lambda item: (-item.count, item.label))
-    none = visits.filter(~Exists(through.objects.filter(guidancevisit_id=OuterRef("pk")))).count()
-    items.append(Item(NO_TOPIC, str(missing_label), none))
-    return items
+
+def _where(points, period: Period) -> tuple[str, list]:
+    ids = [p.pk for p in points] or [0]
+    sql = f"point_id IN ({', '.join(['%s'] * len(ids))}) AND visited_on >= %s AND visited_on <= %s"
+    return sql, [*ids, period.start, period.end]
+
+
+def _visit_sets(points, period: Period) -> list[tuple]:
+    """Rows ``(set, age_band, gender, country, labour, channel id, month, visits, own
+    language, interpreter, minutes)``; the columns outside a row's set are NULL."""
+    table = connection.ops.quote_name(GuidanceVisit._meta.db_table)
+    where, params = _where(points, period)
+    postgres = connection.vendor == "postgresql"
+    month = "date_trunc('month', visited_on)" if postgres else "strftime('%%Y-%%m-01', visited_on)"
+    if postgres:
+        label = " ".join(
+            f"WHEN GROUPING({VISIT_SETS[name][0]}) = 0 THEN '{name}'"
+            for name in ("age", "country", "labour", "channel")
+        )
+        sets = ", ".join(
+            "(" + ", ".join(month if c == "month" else c for c in columns) + ")"
+            for columns in VISIT_SETS.values()
+        )
+        sql = (
+            f"SELECT CASE {label} ELSE 'month' END, {', '.join(VISIT_COLUMNS)}, "
+            f"CAST({month} AS date), {VISIT_FIGURES} "
+            f"FROM {table} WHERE {where} GROUP BY GROUPING SETS ({sets})"
+        )
+    else:
+        parts = []
+        for name, columns in VISIT_SETS.items():
+            shown = [c if c in columns else "NULL" for c in VISIT_COLUMNS]
+            shown.append(month if "month" in columns else "NULL")
+            grouped = ", ".join(month if c == "month" else c for c in columns)
+            parts.append(
+                f"SELECT '{name}', {', '.join(shown)}, {VISIT_FIGURES} "
+                f"FROM {table} WHERE {where} GROUP BY {grouped}"
+            )
+        sql = " UNION ALL ".join(parts)
+        params = params * len(VISIT_SETS)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _choice_sets(points, period: Period) -> list[tuple]:
+    """Rows ``(relation, option id, visits)`` for topics and referrals, and per relation one
+    row ``(relation, None, visits with any)``: the visits with none are the rest. The entries
+    carry their visit's point and date, so no join to the visits is needed."""
+    where, params = _where(points, period)
+    postgres = connection.vendor == "postgresql"
+    parts = []
+    for relation in ("topics", "referrals"):
+        through = getattr(GuidanceVisit, relation).through
+        source = f"FROM {connection.ops.quote_name(through._meta.db_table)} WHERE {where}"
+        if postgres:
+            parts.append(
+                f"SELECT '{relation}', option_id, CASE WHEN GROUPING(option_id) = 0 "
+                "THEN COUNT(*) ELSE COUNT(DISTINCT visit_id) END "
+                f"{source} GROUP BY GROUPING SETS ((option_id), ())"
+            )
+        else:
+            parts.append(f"SELECT '{relation}', option_id, COUNT(*) {source} GROUP BY option_id")
+            parts.append(f"SELECT '{relation}', NULL, COUNT(DISTINCT visit_id) {source}")
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params * len(parts))
+        return cursor.fetchall()
 
 
 def guidance_statistics(*, points, period: Period) -> GuidanceStatistics:
     """The figures of ``period`` over ``points`` (already narrowed to what the user may see).
 
-    Ten queries, whatever the number of visits: the age-by-gender table, countries,
-    labour-market status, channels, months, topics (and visits without one), referrals (and
-    visits without one), the previous period, and the names of the configured lists."""
+    Four queries, whatever the number of visits: the names of the configured lists, the
+    visits' own distributions (age by gender, countries, labour-market status, channels,
+    months: one pass on PostgreSQL), topics and referrals, and the previous period's count."""
     points = list(points)
-    visits = _visits(points, period)
+
+    organisation_ids = {p.unit.organisation_id for p in points}
+    options = list(
+        GuidanceOption.objects.filter(organisation_id__in=organisation_ids).order_by(
+            "position", "code"
+        )
+    )
+    code_of = {o.pk: o.code for o in options}
+    labels: dict = {}
+    order: dict = {}
+    for option in options:
+        labels.setdefault((option.kind, option.code), option.name)
+        order.setdefault((option.kind, option.code), (option.position, option.code))
 
     age_rows = {band: Row(str(label)) for band, label in AgeBand.choices}
     total = Row(str(_("All visits")))
     interpreter = minutes = 0
-    for band, gender, n, own, interp, mins in (
-        visits.values_list("age_band", "gender")
-        .annotate(
-            n=Count("id"),
-            own=Count("id", filter=Q(own_language_guidance=True)),
-            interp=Count("id", filter=Q(interpreter_used=True)),
-            mins=Sum("duration_minutes"),
-        )
-        .order_by()
+    country_counts: Counter = Counter()
+    labour_counts: Counter = Counter()
+    channel_counts: Counter = Counter()
+    month_counts: Counter = Counter()
+    for name, band, gender, country, labour, channel, month, n, own, interp, mins in _visit_sets(
+        points, period
     ):
-        age_rows[band].add(gender, n, own)
-        total.add(gender, n, own)
-        interpreter += interp
-        minutes += mins or 0
+        if name == "age":
+            age_rows[band].add(gender, n, own or 0)
+            total.add(gender, n, own or 0)
+            interpreter += interp or 0
+            minutes += mins or 0
+        elif name == "country":
+            country_counts[country or ""] += n
+        elif name == "labour":
+            labour_counts[labour] += n
+        elif name == "channel":
+            channel_counts[code_of.get(channel, NOT_TOLD) if channel else NOT_TOLD] += n
+        else:
+            month_counts[str(month)[:7]] += n
 
-    country_counts = dict(
-        visits.values_list("country_of_origin").annotate(n=Count("id")).order_by()
-    )
     country_items = [
         Item(str(code), countries.name(code) or str(code), n)
         for code, n in country_counts.items()
@@ -291,27 +373,11 @@ def guidance_statistics(*, points, period: Period) -> GuidanceStatistics:
     country_items.sort(key=lambda item: (-item.count, item.label))
     country_items.append(Item(NOT_TOLD, str(_("not told")), country_counts.get("", 0)))
 
-    labour_counts = dict(
-        visits.values_list("labour_market_status").annotate(n=Count("id")).order_by()
-    )
     labour_items = [
         Item(code, str(label), labour_counts.get(code, 0))
         for code, label in VisitLabourStatus.choices
     ]
 
-    organisation_ids = {p.unit.organisation_id for p in points}
-    option_rows = GuidanceOption.objects.filter(organisation_id__in=organisation_ids).order_by(
-        "position", "code"
-    )
-    labels: dict = {}
-    order: dict = {}
-    for option in option_rows:
-        labels.setdefault((option.kind, option.code), option.name)
-        order.setdefault((option.kind, option.code), (option.position, option.code))
-
-    channel_counts = Counter()
-    for code, n in visits.values_list("channel__code").annotate(n=Count("id")).order_by():
-        channel_counts[code or NOT_TOLD] += n
     channel_codes = sorted(
         (code for kind, code in order if kind == GuidanceOptionKind.CHANNEL),
         key=lambda code: order[(GuidanceOptionKind.CHANNEL, code)],
@@ -323,22 +389,30 @@ def guidance_statistics(*, points, period: Period) -> GuidanceStatistics:
     ]
     channel_items.append(Item(NOT_TOLD, str(_("not told")), channel_counts.get(NOT_TOLD, 0)))
 
-    month_counts = dict(
-        visits.annotate(month=TruncMonth("visited_on"))
-        .values_list("month")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    month_counts = {
-        (m.date() if isinstance(m, dt.datetime) else m): n for m, n in month_counts.items()
-    }
     month_items = [
-        Item(month.isoformat()[:7], month.isoformat()[:7], month_counts.get(month, 0))
+        Item(
+            month.isoformat()[:7], month.isoformat()[:7], month_counts.get(month.isoformat()[:7], 0)
+        )
         for month in period.months()
     ]
 
-    topics = _multi(visits, "topics", GuidanceOptionKind.TOPIC, labels, _("no topic recorded"))
-    referrals = _multi(visits, "referrals", GuidanceOptionKind.REFERRAL, labels, _("not referred"))
+    chosen = {"topics": Counter(), "referrals": Counter()}
+    with_any = {"topics": 0, "referrals": 0}
+    for relation, option_id, n in _choice_sets(points, period):
+        if option_id is None:
+            with_any[relation] = n
+        else:
+            chosen[relation][code_of.get(option_id, str(option_id))] += n
+
+    def items(relation, kind, missing_label):
+        result = [
+            Item(code, str(labels.get((kind, code), code)), n)
+            for code, n in chosen[relation].items()
+        ]
+        result.sort(key=lambda item: (-item.count, item.label))
+        result.append(Item(NO_TOPIC, str(missing_label), total.visits - with_any[relation]))
+        return result
+
     previous = period.previous()
     previous_visits = _visits(points, previous).count()
 
@@ -348,8 +422,8 @@ def guidance_statistics(*, points, period: Period) -> GuidanceStatistics:
         points=points,
         total=total,
         age_bands=list(age_rows.values()),
-        topics=topics,
-        referrals=referrals,
+        topics=items("topics", GuidanceOptionKind.TOPIC, _("no topic recorded")),
+        referrals=items("referrals", GuidanceOptionKind.REFERRAL, _("not referred")),
         countries=country_items,
         labour_market=labour_items,
         channels=channel_items,

@@ -217,7 +217,12 @@ def _visits(point, yearly, worker, rng, today):
         through = getattr(GuidanceVisit, relation).through
         through.objects.bulk_create(
             [
-                through(guidancevisit_id=visit.pk, guidanceoption_id=option.pk)
+                through(
+                    visit_id=visit.pk,
+                    option_id=option.pk,
+                    point_id=point.pk,
+                    visited_on=visit.visited_on,
+                )
                 for visit, options_of_visit in zip(created, chosen, strict=True)
                 for option in options_of_visit
             ],

@@ -31,6 +31,8 @@ from .guidance import (
     GuidanceOptionKind,
     GuidancePoint,
     GuidanceVisit,
+    GuidanceVisitReferral,
+    GuidanceVisitTopic,
     VisitGender,
     VisitLabourStatus,
 )
@@ -58,6 +60,8 @@ __all__ = [
     "GuidanceOptionKind",
     "GuidancePoint",
     "GuidanceVisit",
+    "GuidanceVisitReferral",
+    "GuidanceVisitTopic",
     "VisitGender",
     "VisitLabourStatus",
     "Assessment",

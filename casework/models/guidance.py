@@ -228,10 +228,18 @@ class GuidanceVisit(PublicIdMixin):
         default=VisitLabourStatus.NOT_TOLD,
     )
     topics = models.ManyToManyField(
-        GuidanceOption, related_name="+", blank=True, verbose_name=_("topics")
+        GuidanceOption,
+        through="GuidanceVisitTopic",
+        related_name="+",
+        blank=True,
+        verbose_name=_("topics"),
     )
     referrals = models.ManyToManyField(
-        GuidanceOption, related_name="+", blank=True, verbose_name=_("referred to")
+        GuidanceOption,
+        through="GuidanceVisitReferral",
+        related_name="+",
+        blank=True,
+        verbose_name=_("referred to"),
     )
     duration_minutes = models.PositiveSmallIntegerField(
         _("duration (minutes)"),
@@ -287,6 +295,48 @@ class GuidanceVisit(PublicIdMixin):
             raise ValidationError(
                 {"guidance_language": _("Choose the language the guidance was given in.")}
             )
+
+
+class VisitChoice(models.Model):
+    """One entry of a visit's many-valued list. It repeats the visit's point and date, so
+    that the statistics count topics and referrals in one pass over this table, without
+    joining the visits (a year of 100 000 visits has some 150 000 topics)."""
+
+    visit = models.ForeignKey(GuidanceVisit, on_delete=models.CASCADE, related_name="+")
+    option = models.ForeignKey(GuidanceOption, on_delete=models.PROTECT, related_name="+")
+    point = models.ForeignKey(GuidancePoint, on_delete=models.PROTECT, related_name="+")
+    visited_on = models.DateField()
+
+    class Meta:
+        abstract = True
+
+
+class GuidanceVisitTopic(VisitChoice):
+    def __str__(self) -> str:
+        return f"{self.visit_id}: {self.option_id}"
+
+    class Meta:
+        verbose_name = _("topic of a visit")
+        verbose_name_plural = _("topics of visits")
+        constraints = [
+            models.UniqueConstraint(fields=["visit", "option"], name="guidance_visit_topic_unique")
+        ]
+        indexes = [models.Index(fields=["point", "visited_on"])]
+
+
+class GuidanceVisitReferral(VisitChoice):
+    def __str__(self) -> str:
+        return f"{self.visit_id}: {self.option_id}"
+
+    class Meta:
+        verbose_name = _("referral of a visit")
+        verbose_name_plural = _("referrals of visits")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["visit", "option"], name="guidance_visit_referral_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["point", "visited_on"])]
 
 
 class AppointmentState(models.TextChoices):

@@ -233,11 +233,13 @@ def guidance_visit_log(
     )
     visit.full_clean(exclude=["point", "channel", "client", "case", "logged_by"])
     visit.save()
-    # a new visit has no rows yet: insert them, without ``set()``'s reading first
     for relation in ("topics", "referrals"):
         through = getattr(GuidanceVisit, relation).through
         through.objects.bulk_create(
-            [through(guidancevisit=visit, guidanceoption=o) for o in options[relation]]
+            [
+                through(visit=visit, option=o, point=point, visited_on=visit.visited_on)
+                for o in options[relation]
+            ]
         )
     data = {"point": point.code}
     if appointment is not None:

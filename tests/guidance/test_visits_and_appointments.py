@@ -382,3 +382,26 @@ def test_the_days_list(client, people, point):
     rows = next(iter(tables.values()))
     assert len(rows) == 3
     assert "42 min" in response.content.decode()
+
+
+def test_a_linked_visit_is_in_the_clients_data_and_loses_its_words_on_anonymisation(
+    people, point, start_path, anna_guides
+):
+    from casework.models import CaseState, CloseReason
+    from casework.services.privacy import anonymise_closed, client_export
+    from workflows.services import path_close
+
+    case = start_path()
+    log_visit(point, anna_guides, client=case.client, feedback="Thank you, Leila!")
+    exported = client_export(by=anna_guides, client=case.client)
+    assert [v["feedback"] for v in exported["guidance_visits"]] == ["Thank you, Leila!"]
+    assert exported["guidance_visits"][0]["point"] == "Welcome Office"
+
+    path_close(by=anna_guides, case=case, reason=CloseReason.MOVED_AWAY, note="")
+    case.refresh_from_db()
+    assert case.state == CaseState.CLOSED
+    later = timezone.localdate() + dt.timedelta(days=10)
+    report = anonymise_closed(retention_days=1, today=later)
+    assert report.clients == 1
+    visit = GuidanceVisit.objects.get()
+    assert visit.feedback == "" and visit.client_id == case.client_id  # still counted

@@ -156,7 +156,7 @@ class VisitForm(forms.Form):
             del self.fields["case_number"]
 
     # the service's names of fields that the form shows under another name
-    SERVICE_FIELDS = {"visited_at": "visited_on", "client": "case_number"}
+    SERVICE_FIELDS = {"visited_at": "visited_on", "client": "case_number", "appointment": None}
 
     def visited_at(self) -> dt.datetime:
         return timezone.make_aware(
@@ -309,7 +309,9 @@ def apply_service_errors(form, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
         for name, errors in error.error_dict.items():
             name = mapping.get(name, name)
-            target = name if name in form.fields else None
+            target = (
+                name if name in form.fields and not form.fields[name].widget.is_hidden else None
+            )
             form.add_error(target, [m for e in errors for m in e.messages])
     else:
         form.add_error(None, error)
