@@ -248,7 +248,9 @@ VISIT_FIGURES = (
     "COUNT(*), "
     "SUM(CASE WHEN own_language_guidance THEN 1 ELSE 0 END), "
     "SUM(CASE WHEN interpreter_used THEN 1 ELSE 0 END), "
-    "SUM(duration_minutes)"
+    "SUM(duration_minutes), "
+    "SUM(CASE WHEN topic_count = 0 THEN 1 ELSE 0 END), "
+    "SUM(CASE WHEN referral_count = 0 THEN 1 ELSE 0 END)"
 )
 
 
@@ -260,7 +262,8 @@ def _where(points, period: Period) -> tuple[str, list]:
 
 def _visit_sets(points, period: Period) -> list[tuple]:
     """Rows ``(set, age_band, gender, country, labour, channel id, month, visits, own
-    language, interpreter, minutes)``; the columns outside a row's set are NULL."""
+    language, interpreter, minutes, without topics, without referrals)``; the columns
+    outside a row's set are NULL."""
     table = connection.ops.quote_name(GuidanceVisit._meta.db_table)
     where, params = _where(points, period)
     postgres = connection.vendor == "postgresql"
@@ -297,24 +300,15 @@ def _visit_sets(points, period: Period) -> list[tuple]:
 
 
 def _choice_sets(points, period: Period) -> list[tuple]:
-    """Rows ``(relation, option id, visits)`` for topics and referrals, and per relation one
-    row ``(relation, None, visits with any)``: the visits with none are the rest. The entries
-    carry their visit's point and date, so no join to the visits is needed."""
+    """Rows ``(relation, option id, visits)`` for topics and referrals. The entries carry
+    their visit's point and date, so no join to the visits is needed."""
     where, params = _where(points, period)
-    postgres = connection.vendor == "postgresql"
-    parts = []
-    for relation in ("topics", "referrals"):
-        through = getattr(GuidanceVisit, relation).through
-        source = f"FROM {connection.ops.quote_name(through._meta.db_table)} WHERE {where}"
-        if postgres:
-            parts.append(
-                f"SELECT '{relation}', option_id, CASE WHEN GROUPING(option_id) = 0 "
-                "THEN COUNT(*) ELSE COUNT(DISTINCT visit_id) END "
-                f"{source} GROUP BY GROUPING SETS ((option_id), ())"
-            )
-        else:
-            parts.append(f"SELECT '{relation}', option_id, COUNT(*) {source} GROUP BY option_id")
-            parts.append(f"SELECT '{relation}', NULL, COUNT(DISTINCT visit_id) {source}")
+    parts = [
+        f"SELECT '{relation}', option_id, COUNT(*) FROM "
+        f"{connection.ops.quote_name(getattr(GuidanceVisit, relation).through._meta.db_table)} "
+        f"WHERE {where} GROUP BY option_id"
+        for relation in ("topics", "referrals")
+    ]
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(parts), params * len(parts))
         return cursor.fetchall()
@@ -344,18 +338,20 @@ def guidance_statistics(*, points, period: Period) -> GuidanceStatistics:
     age_rows = {band: Row(str(label)) for band, label in AgeBand.choices}
     total = Row(str(_("All visits")))
     interpreter = minutes = 0
+    without = {"topics": 0, "referrals": 0}
     country_counts: Counter = Counter()
     labour_counts: Counter = Counter()
     channel_counts: Counter = Counter()
     month_counts: Counter = Counter()
-    for name, band, gender, country, labour, channel, month, n, own, interp, mins in _visit_sets(
-        points, period
-    ):
+    for row in _visit_sets(points, period):
+        name, band, gender, country, labour, channel, month, n, own, interp, mins = row[:11]
         if name == "age":
             age_rows[band].add(gender, n, own or 0)
             total.add(gender, n, own or 0)
             interpreter += interp or 0
             minutes += mins or 0
+            without["topics"] += row[11] or 0
+            without["referrals"] += row[12] or 0
         elif name == "country":
             country_counts[country or ""] += n
         elif name == "labour":
@@ -397,12 +393,8 @@ def guidance_statistics(*, points, period: Period) -> GuidanceStatistics:
     ]
 
     chosen = {"topics": Counter(), "referrals": Counter()}
-    with_any = {"topics": 0, "referrals": 0}
     for relation, option_id, n in _choice_sets(points, period):
-        if option_id is None:
-            with_any[relation] = n
-        else:
-            chosen[relation][code_of.get(option_id, str(option_id))] += n
+        chosen[relation][code_of.get(option_id, str(option_id))] += n
 
     def items(relation, kind, missing_label):
         result = [
@@ -410,7 +402,7 @@ def guidance_statistics(*, points, period: Period) -> GuidanceStatistics:
             for code, n in chosen[relation].items()
         ]
         result.sort(key=lambda item: (-item.count, item.label))
-        result.append(Item(NO_TOPIC, str(missing_label), total.visits - with_any[relation]))
+        result.append(Item(NO_TOPIC, str(missing_label), without[relation]))
         return result
 
     previous = period.previous()

@@ -210,6 +210,8 @@ def _visits(point, yearly, worker, rng, today):
             topics.append([options[(GuidanceOptionKind.TOPIC, c)] for c in sorted(chosen)])
             sent = {_pick(rng, REFERRALS)} if rng.random() < 0.22 else set()
             referrals.append([options[(GuidanceOptionKind.REFERRAL, c)] for c in sent])
+            visits[-1].topic_count = len(topics[-1])
+            visits[-1].referral_count = len(referrals[-1])
     created = GuidanceVisit.objects.bulk_create(visits, batch_size=1000)
     if any(v.pk is None for v in created):  # a database that returns no ids on bulk insert
         created = list(GuidanceVisit.objects.filter(point=point).order_by("pk"))

@@ -245,6 +245,10 @@ class GuidanceVisit(PublicIdMixin):
         _("duration (minutes)"),
         validators=[MinValueValidator(1), MaxValueValidator(MAX_DURATION_MINUTES)],
     )
+    # How many topics and referrals the visit has, written by the service with them: the
+    # statistics count the visits with none in the same pass as everything else.
+    topic_count = models.PositiveSmallIntegerField(default=0, editable=False)
+    referral_count = models.PositiveSmallIntegerField(default=0, editable=False)
     feedback = models.TextField(_("feedback from the client"), blank=True)
     client = models.ForeignKey(
         Client,

@@ -226,6 +226,8 @@ def guidance_visit_log(
         country_of_origin=country_of_origin,
         labour_market_status=labour_market_status,
         duration_minutes=duration_minutes,
+        topic_count=len(options["topics"]),
+        referral_count=len(options["referrals"]),
         feedback=feedback.strip(),
         client=client if case is not None else None,
         case=case,
