@@ -135,6 +135,22 @@ class Period:
         return months
 
 
+MAX_PERIOD_DAYS = 5 * 366
+EARLIEST = dt.date(2000, 1, 1)
+
+
+def period_errors(start: dt.date | None, end: dt.date | None) -> dict[str, str]:
+    """What is wrong with a period asked for, by field ("start", "end"): nothing if empty."""
+    errors = {}
+    if start and start < EARLIEST:
+        errors["start"] = _("Choose a period from the year 2000 on.")
+    if start and end and start > end:
+        errors["end"] = _("The end of the period cannot be before its start.")
+    elif start and end and (end - start).days > MAX_PERIOD_DAYS:
+        errors["end"] = _("A period can be at most five years long.")
+    return errors
+
+
 def default_period(points, today: dt.date) -> Period:
     """The first point's operating year until today (e.g. 1.9.–today)."""
     points = list(points)

@@ -244,18 +244,6 @@ class StatisticsQuerySerializer(serializers.Serializer):
             ),
         }
 
-    def validate(self, data):
-        start, end = data.get("from"), data.get("to")
-        if start and end and start > end:
-            raise serializers.ValidationError(
-                {"to": [_("The end of the period cannot be before its start.")]}
-            )
-        if start and end and (end - start).days > 366 * 5:
-            raise serializers.ValidationError(
-                {"to": [_("A period can be at most five years long.")]}
-            )
-        return data
-
 
 # --- helpers ----------------------------------------------------------------------------
 
@@ -482,9 +470,11 @@ class Statistics(ApiMixin, generics.GenericAPIView):
             chosen = [by_code[code] for code in dict.fromkeys(query["point"])]
         period = gs.default_period(chosen, timezone.localdate())
         period = gs.Period(query.get("from") or period.start, query.get("to") or period.end)
-        if period.start > period.end:
+        errors = gs.period_errors(period.start, period.end)
+        if errors:
+            names = {"start": "from", "end": "to"}
             raise serializers.ValidationError(
-                {"from": [_("The start of the period cannot be after its end.")]}
+                {names[name]: [message] for name, message in errors.items()}
             )
         stats = gs.guidance_statistics(points=chosen, period=period)
         payload = statistics_payload(stats, audience=query["audience"])

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from casework.guidance_stats import options_of
+from casework.guidance_stats import options_of, period_errors
 from casework.languages import language_choices, language_name
 from casework.models import (
     CHANNEL_WALK_IN,
@@ -262,11 +262,8 @@ class StatisticsForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        start, end = data.get("start"), data.get("end")
-        if start and end and start > end:
-            self.add_error("end", _("The end of the period cannot be before its start."))
-        if start and end and (end - start).days > 366 * 5:
-            self.add_error("end", _("A period can be at most five years long."))
+        for name, message in period_errors(data.get("start"), data.get("end")).items():
+            self.add_error(name, message)
         return data
 
 
