@@ -6,6 +6,8 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
+    GuidanceOption,
+    GuidancePoint,
     Membership,
     Municipality,
     Organisation,
@@ -134,3 +136,23 @@ class RuleSetAdmin(admin.ModelAdmin):
         changed = {id(f.instance): f.changed_data for f in formset.forms}
         for target in targets:
             step_target_save(by=request.user, target=target, changed=changed.get(id(target), ()))
+
+
+# --- guidance points: configuration only (visits and appointments are not shown here) ---
+
+
+@admin.register(GuidancePoint)
+class GuidancePointAdmin(admin.ModelAdmin):
+    list_display = ["code", "unit", "year_starts_day", "year_starts_month", "is_active"]
+    list_filter = ["is_active", "unit__organisation"]
+    list_select_related = ["unit__organisation"]
+    search_fields = ["code", "unit__name_fi"]
+    filter_horizontal = ["municipalities"]
+    autocomplete_fields = ["unit"]
+
+
+@admin.register(GuidanceOption)
+class GuidanceOptionAdmin(TranslatedNameAdmin):
+    list_display = ["display_name", "organisation", "kind", "code", "position", "is_active"]
+    list_filter = ["organisation", "kind", "is_active"]
+    list_select_related = ["organisation"]

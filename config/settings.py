@@ -229,5 +229,10 @@ SPECTACULAR_SETTINGS = {
         "LanguageEnum": "workflows.api.schema.LANGUAGES",
         "PlanLanguageEnum": "workflows.api.schema.plan_languages",
         "CountryEnum": "workflows.api.schema.COUNTRIES",
+        "GenderEnum": "casework.models.Gender",
+        "LabourMarketStatusEnum": "casework.models.LabourMarketStatus",
+        "VisitGenderEnum": "casework.models.VisitGender",
+        "VisitLabourStatusEnum": "casework.models.VisitLabourStatus",
+        "AgeBandEnum": "casework.models.AgeBand",
     },
 }

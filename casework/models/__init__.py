@@ -19,6 +19,23 @@ from .common import (
     ResidenceBasis,
     Role,
 )
+from .guidance import (
+    CHANNEL_APPOINTMENT,
+    CHANNEL_WALK_IN,
+    MAX_DURATION_MINUTES,
+    NOT_TOLD,
+    AgeBand,
+    AppointmentState,
+    GuidanceAppointment,
+    GuidanceOption,
+    GuidanceOptionKind,
+    GuidancePoint,
+    GuidanceVisit,
+    GuidanceVisitReferral,
+    GuidanceVisitTopic,
+    VisitGender,
+    VisitLabourStatus,
+)
 from .organisations import Membership, Municipality, Organisation, ResponsibilityRule, Unit
 from .plans import (
     IntegrationPlan,
@@ -31,7 +48,22 @@ from .plans import (
 from .rules import RuleSet, Step, StepTarget
 
 __all__ = [
+    "CHANNEL_APPOINTMENT",
+    "CHANNEL_WALK_IN",
+    "MAX_DURATION_MINUTES",
+    "NOT_TOLD",
     "OPEN_STATES",
+    "AgeBand",
+    "AppointmentState",
+    "GuidanceAppointment",
+    "GuidanceOption",
+    "GuidanceOptionKind",
+    "GuidancePoint",
+    "GuidanceVisit",
+    "GuidanceVisitReferral",
+    "GuidanceVisitTopic",
+    "VisitGender",
+    "VisitLabourStatus",
     "Assessment",
     "CaseEvent",
     "CaseEventKind",

@@ -197,6 +197,7 @@ class CaseEventKind(models.TextChoices):
     CATEGORY_CHANGED = "category_changed", _("client category changed")
     ASSIGNED = "assigned", _("worker assigned")
     CLOSED = "closed", _("case closed")
+    GUIDANCE_VISIT = "guidance_visit", _("visit to a guidance point")
 
 
 class CaseEvent(models.Model):

@@ -91,6 +91,7 @@ class Role(models.TextChoices):
     MANAGER = "manager", _("manager")
     ADMINISTRATOR = "administrator", _("administrator")
     AUDITOR = "auditor", _("read-only auditor")
+    GUIDANCE_WORKER = "guidance_worker", _("guidance worker")
 
 
 class ClientCategory(models.TextChoices):

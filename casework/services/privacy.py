@@ -20,6 +20,7 @@ from ..models import (
     CaseEvent,
     CaseState,
     Client,
+    GuidanceVisit,
     IntegrationCase,
     IntegrationPlan,
     Measure,
@@ -95,6 +96,18 @@ def client_export(*, by, client: Client) -> dict:
         }
         for entry in AuditEntry.objects.filter(client_id=client.pk).order_by("at")
     ]
+    visits = [
+        {
+            **_plain(visit, exclude=["id", "point", "client", "case", "logged_by", "channel"]),
+            "point": visit.point.name,
+            "channel": visit.channel.name if visit.channel else "",
+            "topics": [t.name for t in visit.topics.all()],
+            "referrals": [r.name for r in visit.referrals.all()],
+        }
+        for visit in client.guidance_visits.select_related("point__unit", "channel")
+        .prefetch_related("topics", "referrals")
+        .order_by("visited_at")
+    ]
     audit_record(actor=by, obj=client, action="client.exported")
     client_data = {**_plain(client, exclude=["id", "created_by"]), "uuid": str(client.uuid)}
     if client.non_disclosure and not any(
@@ -106,6 +119,7 @@ def client_export(*, by, client: Client) -> dict:
         "exported_at": timezone.now().isoformat(),
         "client": client_data,
         "cases": cases,
+        "guidance_visits": visits,
         "access_log": access,
     }
 
@@ -199,4 +213,6 @@ def _anonymise(client: Client, cases: list[IntegrationCase]) -> None:
     Measure.objects.filter(plan__case_id__in=case_ids).update(notes="")
     Review.objects.filter(plan__case_id__in=case_ids).update(participants="", notes="")
     CaseEvent.objects.filter(case_id__in=case_ids).update(note="")
+    # the guidance visits stay in the statistics, without the client's words
+    GuidanceVisit.objects.filter(client=client).update(feedback="")
     audit_record(actor=None, obj=client, action="client.anonymised", data={"cases": len(case_ids)})

@@ -29,6 +29,7 @@ v1 = [
     path("tasks/<str:uuid>/complete/", views.TaskComplete.as_view(), name="task_complete"),
     path("tasks/<str:uuid>/draft/", views.TaskDraft.as_view(), name="task_draft"),
     path("reports/queues/", views.QueueReport.as_view(), name="queue_report"),
+    path("guidance/", include("workflows.api.guidance")),
 ]
 
 urlpatterns = [

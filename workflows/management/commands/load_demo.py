@@ -31,9 +31,10 @@ from casework.models import (
 from casework.rules import add_months
 from casework.services._common import today
 from workflows import services as flow_services
+from workflows.demo_guidance import GUIDANCE_STAFF, load_guidance_demo
 from workflows.models import CaseTask
 
-REFERENCE_FIXTURES = ["roles", "rules", "organisations", "responsibility", "catalogue"]
+REFERENCE_FIXTURES = ["roles", "rules", "organisations", "responsibility", "catalogue", "guidance"]
 DEMO_PASSWORD = "kotopolku-demo"  # noqa: S105 - printed for the demo logins
 
 # fmt: off
@@ -154,6 +155,8 @@ class Command(BaseCommand):
                 users = self._staff()
                 self._clients(users)
             self.stdout.write(self.style.SUCCESS(f"Demo loaded: {Client.objects.count()} clients."))
+        if load_guidance_demo(password=DEMO_PASSWORD):
+            self.stdout.write(self.style.SUCCESS("Guidance points: a year of visits loaded."))
         self._print_logins()
 
     def _staff(self):
@@ -443,7 +446,7 @@ class Command(BaseCommand):
 
     def _print_logins(self):
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
-        for username, first, last, (org, unit), role, _protected in STAFF:
+        for username, first, last, (org, unit), role, _protected in [*STAFF, *GUIDANCE_STAFF]:
             self.stdout.write(
                 f"  {username:8} {first} {last:12} {Role(role).label:24} {org}/{unit}"
             )
