@@ -91,6 +91,7 @@ class Role(models.TextChoices):
     MANAGER = "manager", _("manager")
     ADMINISTRATOR = "administrator", _("administrator")
     AUDITOR = "auditor", _("read-only auditor")
+    COORDINATOR = "coordinator", _("integration coordinator")
 
 
 class ClientCategory(models.TextChoices):
