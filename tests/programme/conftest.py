@@ -29,6 +29,7 @@ from tests.workflows.conftest import staff, start_path  # noqa: F401
 
 D = dt.date
 _numbers = itertools.count(1)
+BORN = dt.date(1990, 5, 5)
 
 
 def aware(day: dt.date, hour: int = 10) -> dt.datetime:
@@ -48,7 +49,7 @@ def make_case(
     period_ends=None,
     first_names=None,
     last_name="Testi",
-    born=D(1990, 5, 5),
+    born=BORN,
     client=None,
     state=None,
 ) -> IntegrationCase:
