@@ -10,6 +10,7 @@ urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("permissions.urls")),
+    path("programmes/", include("workflows.pages.programme_urls", namespace="programme")),
     path("", include("workflows.urls")),
     prefix_default_language=False,
 )
