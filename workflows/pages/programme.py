@@ -13,9 +13,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import urlencode
 from django.utils import timezone, translation
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from casework import indicators as computed
 from casework.models import (
@@ -220,10 +221,10 @@ ITEMS = {
     "indicators": (Indicator, forms.IndicatorForm),
 }
 TITLES = {
-    "themes": (_("Add a theme"), _("Change the theme")),
-    "goals": (_("Add a goal"), _("Change the goal")),
-    "measures": (_("Add a measure"), _("Change the measure")),
-    "indicators": (_("Add an indicator"), _("Change the indicator")),
+    "themes": (gettext_lazy("Add a theme"), gettext_lazy("Change the theme")),
+    "goals": (gettext_lazy("Add a goal"), gettext_lazy("Change the goal")),
+    "measures": (gettext_lazy("Add a measure"), gettext_lazy("Change the measure")),
+    "indicators": (gettext_lazy("Add an indicator"), gettext_lazy("Change the indicator")),
 }
 
 

@@ -154,6 +154,9 @@ class Command(BaseCommand):
                 users = self._staff()
                 self._clients(users)
             self.stdout.write(self.style.SUCCESS(f"Demo loaded: {Client.objects.count()} clients."))
+        from workflows.demo_programme import load_demo_programme
+
+        load_demo_programme(stdout=self.stdout)
         self._print_logins()
 
     def _staff(self):
