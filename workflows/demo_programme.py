@@ -167,8 +167,8 @@ def load_demo_programme(stdout=None) -> Programme | None:
     programme = programme_services.programme_create(
         by=kirsi,
         data={
-            "name_fi": f"Kokkolan kotouttamisohjelma {first_year}–{this_year}",
-            "name_sv": f"Karlebys integrationsprogram {first_year}–{this_year}",
+            "name_fi": "Kokkolan kotouttamisohjelma",
+            "name_sv": "Karlebys integrationsprogram",
             "first_year": first_year,
             "last_year": this_year,
             "adopted": f"Kaupunginvaltuusto 12.6.{first_year} § 45",

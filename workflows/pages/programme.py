@@ -547,7 +547,7 @@ def report(request, uuid, year):
             "year": year,
             "r": view,
             "report_language": language,
-            "languages": [("fi", "suomeksi"), ("sv", "på svenska")],
+            "report_languages": [("fi", "suomeksi"), ("sv", "på svenska")],
             "published": published,
             "versions": list(published_reports(programme, year)),
             "query": query,

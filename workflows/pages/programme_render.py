@@ -30,7 +30,10 @@ def display(value, value_type: str = "") -> str:
 
 
 def status_label(code) -> str:
-    return str(MeasureStatus(code).label) if code else _("not reported")
+    """A measure's status in words ("not reported" when none was recorded)."""
+    if code and code in MeasureStatus.values:
+        return str(MeasureStatus(code).label)
+    return _("not reported")
 
 
 # --- the chart ----------------------------------------------------------------------------
