@@ -146,3 +146,89 @@ def people(staff):  # noqa: F811 - the shared fixture
         )
         users[name] = user
     return users
+
+
+THIS_YEAR = timezone.localdate().year
+
+
+@pytest.fixture
+def programme(people):
+    """Kokkola's programme from two years ago to next year: two themes; a measure per goal;
+    a manual count, a manual scale 1–5 and a computed indicator (new clients)."""
+    from casework.services import programme as s
+
+    kirsi = people["kirsi"]
+    unit = Unit.objects.get(organisation__code="kokkola", code="kotoutumispalvelut")
+    programme = s.programme_create(
+        by=kirsi,
+        data={
+            "name_fi": "Kotouttamisohjelma",
+            "name_sv": "Integrationsprogram",
+            "first_year": THIS_YEAR - 2,
+            "last_year": THIS_YEAR + 1,
+        },
+        organisations=[Organisation.objects.get(code="kokkola")],
+        municipalities=[Municipality.objects.get(code="272")],
+    )
+    housing = s.theme_save(by=kirsi, programme=programme, data={"name_fi": "Asuminen"})
+    language = s.theme_save(
+        by=kirsi, programme=programme, data={"name_fi": "Kieli", "name_sv": "Språk"}
+    )
+    goal = s.goal_save(by=kirsi, theme=housing, data={"text_fi": "Asuntoja riittää"})
+    goal2 = s.goal_save(by=kirsi, theme=language, data={"text_fi": "Kieli opitaan"})
+    s.programme_measure_save(
+        by=kirsi,
+        goal=goal,
+        data={"text_fi": "Asumisneuvonta", "schedule": "Jatkuva", "responsible_unit": unit},
+    )
+    s.programme_measure_save(
+        by=kirsi,
+        goal=goal2,
+        data={
+            "text_fi": "Kielikurssit",
+            "schedule": "Jatkuva",
+            "responsible_organisation": Organisation.objects.get(code="kpedu"),
+            "partners": "Kansalaisopisto",
+        },
+    )
+    s.indicator_save(
+        by=kirsi,
+        goal=goal,
+        data={
+            "name_fi": "Neuvontakäynnit",
+            "name_sv": "Rådgivningsbesök",
+            "kind": "manual",
+            "value_type": "number",
+            "unit_label": "käyntiä",
+        },
+    )
+    s.indicator_save(
+        by=kirsi,
+        goal=goal2,
+        data={
+            "name_fi": "Arvio kielitaidosta",
+            "kind": "manual",
+            "value_type": "scale",
+            "scale_min": 1,
+            "scale_max": 5,
+        },
+    )
+    s.indicator_save(
+        by=kirsi,
+        goal=goal2,
+        data={"name_fi": "Uudet asiakkaat", "kind": "computed", "computation": "new_clients"},
+    )
+    return programme
+
+
+def item(programme, model, **lookup):
+    """A part of ``programme`` by a field (``name_fi``, ``text_fi``)."""
+    from casework.models import Goal, Indicator, ProgrammeMeasure, Theme
+
+    path = {
+        Theme: "programme",
+        Goal: "theme__programme",
+        ProgrammeMeasure: "goal__theme__programme",
+        Indicator: "goal__theme__programme",
+    }[model]
+    return model.objects.get(**{path: programme}, **lookup)
