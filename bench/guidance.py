@@ -154,9 +154,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--visits", type=int, action="append", help="visits in the year")
     parser.add_argument("--requests", type=int, default=REQUESTS)
-    parser.add_argument(
-        "--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
-    )
+    parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
     parser.add_argument("--json", help="write the figures here too")
     parser.add_argument("--step", choices=["fill", "measure"], help=argparse.SUPPRESS)

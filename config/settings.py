@@ -139,6 +139,13 @@ RETENTION_DAYS = int(os.environ.get("RETENTION_DAYS", str(5 * 365)))
 # seen at once in the process that saved it and within this time in the others. 0: no cache.
 RULES_CACHE_SECONDS = int(os.environ.get("RULES_CACHE_SECONDS", "60"))
 
+# The national reporting export pseudonymises client and case ids with HMAC-SHA256 under this
+# key (casework.national_export). Keep it secret and the same from year to year: the same key
+# gives the same pseudonyms. Without it (and with DEBUG off) the export is refused.
+NATIONAL_EXPORT_KEY = os.environ.get("NATIONAL_EXPORT_KEY", "")
+if not NATIONAL_EXPORT_KEY and DEBUG:
+    NATIONAL_EXPORT_KEY = "insecure-development-national-export-key"  # noqa: S105
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 

@@ -10,6 +10,7 @@ urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("guidance/", include("workflows.pages.guidance_urls")),
+    path("programmes/", include("workflows.pages.programme_urls", namespace="programme")),
     path("", include("workflows.pages.audit_urls")),
     path("", include("workflows.pages.urls")),
     prefix_default_language=False,

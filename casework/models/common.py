@@ -92,6 +92,7 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", _("administrator")
     AUDITOR = "auditor", _("read-only auditor")
     GUIDANCE_WORKER = "guidance_worker", _("guidance worker")
+    COORDINATOR = "coordinator", _("integration coordinator")
 
 
 class ClientCategory(models.TextChoices):

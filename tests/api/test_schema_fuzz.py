@@ -90,7 +90,13 @@ def world(start_path, staff):
     def token(user):
         return {"Authorization": f"Token {Token.objects.get_or_create(user=user)[0].key}"}
 
+    from workflows.demo_programme import load_demo_programme
+
+    programme = load_demo_programme(
+        password="kotopolku-demo"
+    )  # the demo's programme of Kokkola, reports published
     return {
+        "programmes": [str(programme.uuid)],
         "headers": token(anna),
         "manager": token(staff["maria"]),
         "cases": [str(u) for u in IntegrationCase.objects.values_list("uuid", flat=True)],
@@ -141,7 +147,7 @@ def _run(operation, world, mode, examples, checks):
     )
     def run(case):
         _use_real_objects(case, world)
-        manager = case.operation.path.startswith("/api/v1/reports/")
+        manager = case.operation.path.startswith(("/api/v1/reports/", "/api/v1/programmes/"))
         response = case.call(headers=world["manager" if manager else "headers"])
         case.validate_response(response, checks=checks)
 

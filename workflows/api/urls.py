@@ -3,7 +3,7 @@
 from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from . import views
+from . import programme, views
 from .exceptions import not_found
 
 app_name = "api"
@@ -30,6 +30,13 @@ v1 = [
     path("tasks/<str:uuid>/draft/", views.TaskDraft.as_view(), name="task_draft"),
     path("reports/queues/", views.QueueReport.as_view(), name="queue_report"),
     path("guidance/", include("workflows.api.guidance")),
+    path("reports/national/", programme.NationalExportView.as_view(), name="national_export"),
+    path("programmes/", programme.ProgrammeList.as_view(), name="programmes"),
+    path(
+        "programmes/<str:uuid>/reports/<int:year>/",
+        programme.ProgrammeReportView.as_view(),
+        name="programme_report",
+    ),
 ]
 
 urlpatterns = [

@@ -32,6 +32,7 @@ from casework.rules import add_months
 from casework.services._common import today
 from workflows import services as flow_services
 from workflows.demo_guidance import GUIDANCE_STAFF, load_guidance_demo
+from workflows.demo_programme import load_demo_programme
 from workflows.models import CaseTask
 
 REFERENCE_FIXTURES = ["roles", "rules", "organisations", "responsibility", "catalogue", "guidance"]
@@ -157,6 +158,7 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"Demo loaded: {Client.objects.count()} clients."))
         if load_guidance_demo(password=DEMO_PASSWORD):
             self.stdout.write(self.style.SUCCESS("Guidance points: a year of visits loaded."))
+        load_demo_programme(password=DEMO_PASSWORD, stdout=self.stdout)
         self._print_logins()
 
     def _staff(self):

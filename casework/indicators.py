@@ -1,0 +1,798 @@
+"""Computed indicators of the integration programme: figures taken from Kotopolku's own
+path data for a period.
+
+Each indicator is ONE function of the period, registered under a code so that a programme's
+goal can select it (``Indicator.computation``)::
+
+    value = compute("new_clients", Period.year(2025), municipalities=[kokkola])
+
+Every function takes the period (both ends included) and the same optional filters, and
+returns a number, or ``None`` when the figure is undefined for the period (a median or a share
+of nothing). An empty period gives 0 for counts and ``None`` for medians and shares; no
+function fails on odd data.
+
+- ``municipalities``: only clients whose municipality of residence (as recorded now) is one of
+  these (``None``: everywhere);
+- ``category``: only cases of this client category (the case's current category);
+- ``language``: only clients whose mother tongue is this ISO 639 code;
+- ``option``: a further choice, for the indicators that offer one (``option_choices``).
+
+Days are calendar days between the recorded dates. A median of an even number of values is
+the mean of the middle two; the 90th percentile is the nearest-rank value (the smallest value
+with at least 90 % of the values at or below it). Shares are percentages with one decimal.
+
+Each function costs a fixed number of queries whatever the number of clients.
+
+Extending: another module registers its own indicators with ``register`` when its app is
+ready (``AppConfig.ready``). The guidance point (visits by topic, issue 15) is meant to do so:
+
+    @register("guidance_visits", label=_("Guidance visits"), unit=_("visits"),
+              description=_("Visits to the guidance point in the period."),
+              option_label=_("Topic"), option_choices=topic_choices)
+    def guidance_visits(period, *, municipalities=None, category=None, language=None,
+                        option=None): ...
+
+Nothing here counts guidance visits until that module exists.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+import statistics
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    CaseEvent,
+    CaseEventKind,
+    Client,
+    CloseReason,
+    IntegrationCase,
+    IntegrationPlan,
+    ParticipationPhase,
+    PlanState,
+    Review,
+    RuleSet,
+    Step,
+    WellbeingParticipation,
+)
+from .rules import add_months
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Period:
+    """From ``start`` to ``end``, both days included."""
+
+    start: dt.date
+    end: dt.date
+
+    @classmethod
+    def year(cls, year: int) -> Period:
+        return cls(dt.date(year, 1, 1), dt.date(year, 12, 31))
+
+    def __post_init__(self):
+        if self.end < self.start:
+            raise ValueError("A period cannot end before it starts.")
+
+    def datetimes(self) -> tuple[dt.datetime, dt.datetime]:
+        """``[start 00:00, the day after end 00:00)`` in the local time zone, for timestamps."""
+        tz = timezone.get_current_timezone()
+        first = timezone.make_aware(dt.datetime.combine(self.start, dt.time()), tz)
+        after = timezone.make_aware(
+            dt.datetime.combine(self.end + dt.timedelta(days=1), dt.time()), tz
+        )
+        return first, after
+
+
+@dataclass(frozen=True)
+class ComputedIndicator:
+    code: str
+    label: Promise | str
+    unit: Promise | str
+    value_type: str  # "number" or "percentage" (casework.models.ValueType)
+    description: Promise | str
+    function: Callable
+    option_label: Promise | str | None = None
+    option_choices: Callable[[], list[tuple[str, str]]] | None = field(default=None)
+
+    def option_values(self) -> list[str]:
+        return [code for code, _label in self.option_choices()] if self.option_choices else []
+
+    def option_name(self, value: str) -> str:
+        return dict(self.option_choices()).get(value, value) if self.option_choices else ""
+
+
+REGISTRY: dict[str, ComputedIndicator] = {}
+
+
+def register(
+    code: str,
+    *,
+    label,
+    unit,
+    description,
+    value_type: str = "number",
+    option_label=None,
+    option_choices=None,
+):
+    """Register ``function`` as the computed indicator ``code`` (a decorator)."""
+
+    def decorate(function):
+        if code in REGISTRY and REGISTRY[code].function is not function:
+            raise ValueError(f"Indicator {code!r} is already registered.")
+        REGISTRY[code] = ComputedIndicator(
+            code=code,
+            label=label,
+            unit=unit,
+            value_type=value_type,
+            description=description,
+            function=function,
+            option_label=option_label,
+            option_choices=option_choices,
+        )
+        return function
+
+    return decorate
+
+
+def choices() -> list[tuple[str, str]]:
+    """``(code, label)`` of every computed indicator, for a form."""
+    return [(spec.code, spec.label) for spec in REGISTRY.values()]
+
+
+class IndicatorFailed(Exception):
+    """A computation failed: the report shows the figure as missing and says why."""
+
+
+def compute(
+    code: str,
+    period: Period,
+    *,
+    municipalities=None,
+    category: str = "",
+    language: str = "",
+    option: str = "",
+):
+    """The value of the computed indicator ``code`` for ``period``.
+
+    An unknown code or a failing computation raises ``IndicatorFailed`` (logged with its
+    traceback); inside a transaction the computation runs in a savepoint, so a failed query
+    does not spoil the caller's transaction."""
+    spec = REGISTRY.get(code)
+    if spec is None:
+        raise IndicatorFailed(f"unknown indicator {code!r}")
+    kwargs = {
+        "municipalities": None if municipalities is None else list(municipalities),
+        "category": category or None,
+        "language": language or None,
+    }
+    if spec.option_choices is not None:
+        kwargs["option"] = option or None
+    try:
+        if connection.in_atomic_block:
+            with transaction.atomic():
+                return spec.function(period, **kwargs)
+        return spec.function(period, **kwargs)
+    except Exception as error:  # a figure of the report, never the whole page
+        logger.exception("Computed indicator %s failed for %s", code, period)
+        raise IndicatorFailed(str(error)) from error
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+def _scope(prefix: str, municipalities, category, language) -> Q:
+    """The filters on a case reached through ``prefix`` (``""``, ``"case__"``, ...)."""
+    q = Q()
+    if municipalities is not None:
+        q &= Q(**{f"{prefix}client__municipality__in": municipalities})
+    if category:
+        q &= Q(**{f"{prefix}category": category})
+    if language:
+        q &= Q(**{f"{prefix}client__mother_tongue": language})
+    return q
+
+
+def _cases(municipalities, category, language):
+    return IntegrationCase.objects.filter(_scope("", municipalities, category, language))
+
+
+def median(values: Iterable[float]) -> float | None:
+    values = list(values)
+    return float(statistics.median(values)) if values else None
+
+
+def percentile_90(values: Iterable[float]) -> float | None:
+    """The nearest-rank 90th percentile."""
+    values = sorted(values)
+    if not values:
+        return None
+    return float(values[math.ceil(0.9 * len(values)) - 1])
+
+
+def share(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+def _days(pairs) -> list[int]:
+    return [(later - earlier).days for earlier, later in pairs if earlier and later]
+
+
+class _Rules:
+    """Every rule set with its step targets, read once, looked up by date in Python."""
+
+    def __init__(self):
+        self.sets = list(RuleSet.objects.prefetch_related("targets").order_by("valid_from"))
+
+    def on(self, day: dt.date) -> RuleSet | None:
+        found = None
+        for rules in self.sets:
+            if rules.valid_from <= day and (rules.valid_until is None or day < rules.valid_until):
+                found = rules
+        return found
+
+    def target(self, day: dt.date, *steps: str) -> int | None:
+        rules = self.on(day)
+        if rules is None:
+            return None
+        days = [rules.target_days(step) for step in steps]
+        return None if any(d is None for d in days) else sum(days)
+
+
+# --- contact and intake -------------------------------------------------------------------
+
+
+@register(
+    "new_clients",
+    label=_("New clients"),
+    unit=_("clients"),
+    description=_("Clients whose integration path began (first contact) in the year."),
+)
+def new_clients(period: Period, *, municipalities=None, category=None, language=None) -> int:
+    """Distinct clients with a case whose first contact falls in the period."""
+    return (
+        _cases(municipalities, category, language)
+        .filter(contacted_on__range=(period.start, period.end))
+        .values("client_id")
+        .distinct()
+        .count()
+    )
+
+
+# --- times between the steps ----------------------------------------------------------------
+
+
+def _contact_to_assessment(period, municipalities, category, language) -> list[int]:
+    rows = (
+        _cases(municipalities, category, language)
+        .filter(assessment_completed_on__range=(period.start, period.end))
+        .values_list("contacted_on", "assessment_completed_on")
+    )
+    return _days(rows)
+
+
+def _first_plans_approved(period, municipalities, category, language):
+    return IntegrationPlan.objects.filter(
+        _scope("case__", municipalities, category, language),
+        version=1,
+        approved_on__range=(period.start, period.end),
+    )
+
+
+@register(
+    "contact_to_assessment_median",
+    label=_("Days from first contact to a finished assessment (median)"),
+    unit=_("days"),
+    description=_(
+        "Median of the days from first contact to the finished assessment, of the assessments "
+        "finished in the year (with the wellbeing area's part, when it took part)."
+    ),
+)
+def contact_to_assessment_median(
+    period: Period, *, municipalities=None, category=None, language=None
+) -> float | None:
+    """Median days from ``contacted_on`` to ``assessment_completed_on``, over the cases whose
+    assessment was completed in the period."""
+    return median(_contact_to_assessment(period, municipalities, category, language))
+
+
+@register(
+    "contact_to_assessment_p90",
+    label=_("Days from first contact to a finished assessment (90th percentile)"),
+    unit=_("days"),
+    description=_(
+        "Nine in ten of the assessments finished in the year took at most this many days "
+        "from first contact."
+    ),
+)
+def contact_to_assessment_p90(
+    period: Period, *, municipalities=None, category=None, language=None
+) -> float | None:
+    """90th percentile (nearest rank) of the days from ``contacted_on`` to
+    ``assessment_completed_on``, over the cases whose assessment was completed in the period."""
+    return percentile_90(_contact_to_assessment(period, municipalities, category, language))
+
+
+def _assessment_to_plan_start(period, municipalities, category, language) -> list[int]:
+    rows = _first_plans_approved(period, municipalities, category, language).values_list(
+        "case__assessment_completed_on", "starts_on"
+    )
+    return _days(rows)
+
+
+def _assessment_to_approval(period, municipalities, category, language) -> list[int]:
+    rows = _first_plans_approved(period, municipalities, category, language).values_list(
+        "case__assessment_completed_on", "approved_on"
+    )
+    return _days(rows)
+
+
+@register(
+    "assessment_to_plan_start_median",
+    label=_("Days from the assessment to the start of the plan (median)"),
+    unit=_("days"),
+    description=_(
+        "Median of the days from the finished assessment to the start of the first plan, of "
+        "the first plans approved in the year."
+    ),
+)
+def assessment_to_plan_start_median(
+    period: Period, *, municipalities=None, category=None, language=None
+) -> float | None:
+    """Median days from the case's ``assessment_completed_on`` to the first plan's
+    ``starts_on``, over the first plans (version 1) approved in the period."""
+    return median(_assessment_to_plan_start(period, municipalities, category, language))
+
+
+@register(
+    "assessment_to_plan_start_p90",
+    label=_("Days from the assessment to the start of the plan (90th percentile)"),
+    unit=_("days"),
+    description=_(
+        "Nine in ten of the first plans approved in the year started at most this many days "
+        "after the assessment."
+    ),
+)
+def assessment_to_plan_start_p90(
+    period: Period, *, municipalities=None, category=None, language=None
+) -> float | None:
+    """90th percentile (nearest rank) of the days from ``assessment_completed_on`` to the first
+    plan's ``starts_on``, over the first plans approved in the period."""
+    return percentile_90(_assessment_to_plan_start(period, municipalities, category, language))
+
+
+@register(
+    "assessment_to_plan_approval_median",
+    label=_("Days from the assessment to the approval of the plan (median)"),
+    unit=_("days"),
+    description=_(
+        "Median of the days from the finished assessment to the approval of the first plan, "
+        "of the first plans approved in the year."
+    ),
+)
+def assessment_to_plan_approval_median(
+    period: Period, *, municipalities=None, category=None, language=None
+) -> float | None:
+    """Median days from ``assessment_completed_on`` to the first plan's ``approved_on``, over
+    the first plans approved in the period."""
+    return median(_assessment_to_approval(period, municipalities, category, language))
+
+
+@register(
+    "assessment_to_plan_approval_p90",
+    label=_("Days from the assessment to the approval of the plan (90th percentile)"),
+    unit=_("days"),
+    description=_(
+        "Nine in ten of the first plans approved in the year were approved at most this many "
+        "days after the assessment."
+    ),
+)
+def assessment_to_plan_approval_p90(
+    period: Period, *, municipalities=None, category=None, language=None
+) -> float | None:
+    """90th percentile (nearest rank) of the days from ``assessment_completed_on`` to the
+    first plan's ``approved_on``, over the first plans approved in the period."""
+    return percentile_90(_assessment_to_approval(period, municipalities, category, language))
+
+
+@register(
+    "steps_within_target",
+    label=_("Steps done within their target time"),
+    unit=_("%"),
+    value_type="percentage",
+    description=_(
+        "Of the steps finished in the year (intake to the start of the assessment; the "
+        "assessment, with the multi-professional step when the wellbeing area took part; from "
+        "the assessment to the approved first plan), the share finished within the target "
+        "days of the rule set in force when the step began."
+    ),
+)
+def steps_within_target(
+    period: Period, *, municipalities=None, category=None, language=None
+) -> float | None:
+    """Share of the steps finished in the period that took no longer than their target.
+
+    Steps and their targets (``StepTarget`` of the rule set in force on the step's first day):
+    intake = ``contacted_on`` → ``assessment_started_on`` (target ``intake``); assessment =
+    ``assessment_started_on`` → ``assessment_completed_on`` (``assessment``, plus
+    ``multi_professional`` when the wellbeing area was invited to the assessment); plan =
+    ``assessment_completed_on`` → the first plan's ``approved_on`` (``planning`` +
+    ``agreement`` + ``approval``). A step without a target is not counted."""
+    rules = _Rules()
+    took_part = WellbeingParticipation.objects.filter(
+        case=OuterRef("pk"), phase=ParticipationPhase.ASSESSMENT
+    )
+    rows = (
+        _cases(municipalities, category, language)
+        .filter(
+            Q(assessment_started_on__range=(period.start, period.end))
+            | Q(assessment_completed_on__range=(period.start, period.end))
+        )
+        .annotate(wellbeing=Exists(took_part))
+        .values_list(
+            "contacted_on", "assessment_started_on", "assessment_completed_on", "wellbeing"
+        )
+    )
+    results: list[bool] = []
+
+    def check(start, end, *steps):
+        target = rules.target(start, *steps)
+        if target is not None:
+            results.append((end - start).days <= target)
+
+    for contacted, started, completed, wellbeing in rows:
+        if started and period.start <= started <= period.end:
+            check(contacted, started, Step.INTAKE)
+        if started and completed and period.start <= completed <= period.end:
+            steps = [Step.ASSESSMENT] + ([Step.MULTI_PROFESSIONAL] if wellbeing else [])
+            check(started, completed, *steps)
+    for completed, approved in _first_plans_approved(
+        period, municipalities, category, language
+    ).values_list("case__assessment_completed_on", "approved_on"):
+        if completed:
+            check(completed, approved, Step.PLANNING, Step.AGREEMENT, Step.APPROVAL)
+    return share(sum(results), len(results))
+
+
+# --- plans and reviews --------------------------------------------------------------------
+
+
+def _decisions(period, municipalities, category, language) -> dict:
+    return IntegrationPlan.objects.filter(
+        _scope("case__", municipalities, category, language),
+        client_decision_on__range=(period.start, period.end),
+    ).aggregate(
+        refused=Count("id", filter=Q(state=PlanState.REFUSED)),
+        agreed=Count("id", filter=~Q(state=PlanState.REFUSED)),
+    )
+
+
+@register(
+    "plans_agreed",
+    label=_("Plans the client agreed to"),
+    unit=_("plans"),
+    description=_("Plans and revisions the client agreed to in the year."),
+)
+def plans_agreed(period: Period, *, municipalities=None, category=None, language=None) -> int:
+    """Plans (every version) whose client decision in the period was an agreement."""
+    return _decisions(period, municipalities, category, language)["agreed"]
+
+
+@register(
+    "plans_refused",
+    label=_("Plans the client refused"),
+    unit=_("plans"),
+    description=_("Plans and revisions the client refused in the year."),
+)
+def plans_refused(period: Period, *, municipalities=None, category=None, language=None) -> int:
+    """Plans (every version) whose client decision in the period was a refusal."""
+    return _decisions(period, municipalities, category, language)["refused"]
+
+
+@register(
+    "plan_refusal_share",
+    label=_("Share of plans refused"),
+    unit=_("%"),
+    value_type="percentage",
+    description=_("Of the client decisions on plans in the year, the share of refusals."),
+)
+def plan_refusal_share(
+    period: Period, *, municipalities=None, category=None, language=None
+) -> float | None:
+    """Refused plans as a share of all client decisions on plans in the period."""
+    counts = _decisions(period, municipalities, category, language)
+    return share(counts["refused"], counts["refused"] + counts["agreed"])
+
+
+@register(
+    "reviews_on_time",
+    label=_("Reviews held on time"),
+    unit=_("%"),
+    value_type="percentage",
+    description=_(
+        "Of the plan reviews held in the year, the share held no later than the date they "
+        "were due (the review interval counted from the plan's approval or the previous "
+        "review)."
+    ),
+)
+def reviews_on_time(
+    period: Period, *, municipalities=None, category=None, language=None
+) -> float | None:
+    """Share of the reviews held in the period that were held by their due date.
+
+    A review's due date is the previous review's ``next_review_due`` for the same plan
+    version, or for the first review of a version the review interval (months, of the rule
+    set in force on the approval) from the later of its approval and its start, as
+    ``plan_approve`` sets it."""
+    rules = _Rules()
+    previous_due = (
+        Review.objects.filter(plan=OuterRef("plan"))
+        .filter(
+            Q(reviewed_on__lt=OuterRef("reviewed_on"))
+            | Q(reviewed_on=OuterRef("reviewed_on"), pk__lt=OuterRef("pk"))
+        )
+        .order_by("-reviewed_on", "-pk")
+        .values("next_review_due")[:1]
+    )
+    rows = (
+        Review.objects.filter(
+            _scope("plan__case__", municipalities, category, language),
+            reviewed_on__range=(period.start, period.end),
+        )
+        .annotate(previous_due=Subquery(previous_due))
+        .values_list("reviewed_on", "previous_due", "plan__approved_on", "plan__starts_on")
+    )
+    on_time = []
+    for reviewed_on, previous, approved_on, starts_on in rows:
+        due = previous
+        if due is None and approved_on:
+            rule_set = rules.on(approved_on)
+            if rule_set is not None:
+                due = add_months(
+                    max(approved_on, starts_on or approved_on), rule_set.review_interval_months
+                )
+        if due is not None:
+            on_time.append(reviewed_on <= due)
+    return share(sum(on_time), len(on_time))
+
+
+@register(
+    "plans_in_force_at_end",
+    label=_("Clients with a plan in force at the end of the year"),
+    unit=_("clients"),
+    description=_(
+        "Clients whose plan had been approved by the last day of the year and whose case was "
+        "still open that day."
+    ),
+)
+def plans_in_force_at_end(
+    period: Period, *, municipalities=None, category=None, language=None
+) -> int:
+    """Distinct clients with an open case on ``period.end`` that had an approved plan by then."""
+    approved = IntegrationPlan.objects.filter(
+        case=OuterRef("pk"), approved_on__isnull=False, approved_on__lte=period.end
+    )
+    return (
+        _cases(municipalities, category, language)
+        .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=period.end))
+        .filter(Exists(approved))
+        .values("client_id")
+        .distinct()
+        .count()
+    )
+
+
+@register(
+    "without_plan_at_period_end",
+    label=_("Clients without a plan at the end of their integration period"),
+    unit=_("clients"),
+    description=_(
+        "Clients whose integration period ended in the year while their case was open, and "
+        "who had no approved plan by then."
+    ),
+)
+def without_plan_at_period_end(
+    period: Period, *, municipalities=None, category=None, language=None
+) -> int:
+    """Distinct clients whose ``integration_period_ends_on`` falls in the period, whose case
+    was still open on that day, and who had no plan approved on or before it."""
+    approved = IntegrationPlan.objects.filter(
+        case=OuterRef("pk"),
+        approved_on__isnull=False,
+        approved_on__lte=OuterRef("integration_period_ends_on"),
+    )
+    return (
+        _cases(municipalities, category, language)
+        .filter(integration_period_ends_on__range=(period.start, period.end))
+        .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=F("integration_period_ends_on")))
+        .filter(~Exists(approved))
+        .values("client_id")
+        .distinct()
+        .count()
+    )
+
+
+# --- the wellbeing area and transfers -----------------------------------------------------
+
+
+@register(
+    "wellbeing_participations",
+    label=_("Wellbeing-area participations"),
+    unit=_("participations"),
+    description=_("Invitations of the wellbeing area to take part in a client's path in the year."),
+)
+def wellbeing_participations(
+    period: Period, *, municipalities=None, category=None, language=None
+) -> int:
+    """Wellbeing-area participations whose invitation was made in the period."""
+    first, after = period.datetimes()
+    return WellbeingParticipation.objects.filter(
+        _scope("case__", municipalities, category, language),
+        invited_at__gte=first,
+        invited_at__lt=after,
+    ).count()
+
+
+@register(
+    "wellbeing_participation_median_days",
+    label=_("Days from inviting the wellbeing area to its contribution (median)"),
+    unit=_("days"),
+    description=_(
+        "Median of the days from the invitation to the wellbeing area's contribution, of the "
+        "contributions given in the year."
+    ),
+)
+def wellbeing_participation_median_days(
+    period: Period, *, municipalities=None, category=None, language=None
+) -> float | None:
+    """Median calendar days (local time) from ``invited_at`` to ``contributed_at``, over the
+    participations whose contribution was given in the period."""
+    first, after = period.datetimes()
+    rows = WellbeingParticipation.objects.filter(
+        _scope("case__", municipalities, category, language),
+        contributed_at__gte=first,
+        contributed_at__lt=after,
+    ).values_list("invited_at", "contributed_at")
+    return median(
+        (timezone.localtime(contributed).date() - timezone.localtime(invited).date()).days
+        for invited, contributed in rows
+    )
+
+
+@register(
+    "transfers",
+    label=_("Transfers between organisations"),
+    unit=_("transfers"),
+    description=_(
+        "Cases whose responsibility moved to another organisation in the year (a change of "
+        "category or municipality)."
+    ),
+)
+def transfers(period: Period, *, municipalities=None, category=None, language=None) -> int:
+    """Timeline events ``transferred`` (responsibility moved to another organisation) in the
+    period."""
+    first, after = period.datetimes()
+    return CaseEvent.objects.filter(
+        _scope("case__", municipalities, category, language),
+        kind=CaseEventKind.TRANSFERRED,
+        at__gte=first,
+        at__lt=after,
+    ).count()
+
+
+def _close_reason_choices():
+    return [("all", _("any reason")), *CloseReason.choices]
+
+
+@register(
+    "cases_closed",
+    label=_("Paths closed"),
+    unit=_("cases"),
+    description=_("Cases closed in the year, for any reason or for the one chosen."),
+    option_label=_("Reason for closing"),
+    option_choices=_close_reason_choices,
+)
+def cases_closed(
+    period: Period, *, municipalities=None, category=None, language=None, option=None
+) -> int:
+    """Cases closed in the period; ``option`` narrows them to one ``CloseReason`` (``all`` or
+    nothing: every reason)."""
+    cases = _cases(municipalities, category, language).filter(
+        closed_on__range=(period.start, period.end)
+    )
+    if option and option != "all":
+        cases = cases.filter(close_reason=option)
+    return cases.count()
+
+
+# --- duplicate service --------------------------------------------------------------------
+
+
+@register(
+    "duplicate_open_paths",
+    label=_("Persons with two open paths at once"),
+    unit=_("persons"),
+    description=_(
+        "Persons registered twice (two client records with the same names and date of birth) "
+        "whose two paths were open at the same time during the year: duplicate service."
+    ),
+)
+def duplicate_open_paths(
+    period: Period, *, municipalities=None, category=None, language=None
+) -> int:
+    """Persons with two client records (the same first names, last name, ignoring case, and
+    date of birth; anonymised records excluded) whose cases were open on a common day of the
+    period, counted when at least one of those cases is within the filters.
+
+    One client record cannot hold two open cases (a database constraint), so a duplicate
+    service shows as a second registration of the same person, typically by another
+    organisation that did not find the first one. Two queries: the name and birth-date keys
+    held by more than one record, then the cases of those records open during the period."""
+    keys = list(
+        Client.objects.filter(anonymised_at__isnull=True, date_of_birth__isnull=False)
+        .annotate(last=Lower("last_name"), first=Lower("first_names"))
+        .values("last", "first", "date_of_birth")
+        .annotate(records=Count("id"))
+        .filter(records__gt=1)
+        .values_list("last", "first", "date_of_birth")
+    )
+    if not keys:
+        return 0
+    wanted = set(keys)
+    in_scope = _scope("", municipalities, category, language)
+    rows = (
+        IntegrationCase.objects.filter(
+            client__anonymised_at__isnull=True,
+            client__date_of_birth__in={key[2] for key in keys},
+            contacted_on__lte=period.end,
+        )
+        .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=period.start))
+        .annotate(
+            last=Lower("client__last_name"),
+            first=Lower("client__first_names"),
+            scoped=Exists(IntegrationCase.objects.filter(in_scope, pk=OuterRef("pk"))),
+        )
+        .values_list(
+            "last",
+            "first",
+            "client__date_of_birth",
+            "client_id",
+            "contacted_on",
+            "closed_on",
+            "scoped",
+        )
+    )
+    by_person = defaultdict(list)
+    for last, first, born, client_id, opened, closed, scoped in rows:
+        if (last, first, born) in wanted:
+            start = max(opened, period.start)
+            end = min(closed or period.end, period.end)
+            by_person[last, first, born].append((client_id, start, end, scoped))
+    persons = 0
+    for paths in by_person.values():
+        found = False
+        for i, (client_a, start_a, end_a, scoped_a) in enumerate(paths):
+            for client_b, start_b, end_b, scoped_b in paths[i + 1 :]:
+                if (
+                    client_a != client_b
+                    and max(start_a, start_b) <= min(end_a, end_b)
+                    and (scoped_a or scoped_b)
+                ):
+                    found = True
+                    break
+            if found:
+                break
+        persons += found
+    return persons
