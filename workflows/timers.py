@@ -286,6 +286,31 @@ def _overdue(today):
     ).order_by("due_on", "pk")
 
 
+ESCALATION_FIELDS = (
+    "id",
+    "case_id",
+    "unit_id",
+    "task_id",
+    "step",
+    "due_on",
+    "case__id",
+    "case__uuid",
+    "case__number",
+    "case__client_id",
+    "task__id",
+    "task__flow_task",
+    "unit__id",
+    "unit__name_fi",
+    "unit__name_sv",
+    "unit__name_en",
+    "unit__organisation_id",
+    "unit__organisation__id",
+    "unit__organisation__name_fi",
+    "unit__organisation__name_sv",
+    "unit__organisation__name_en",
+)
+
+
 def escalate_overdue(*, today=None, batch_size=ESCALATION_BATCH) -> int:
     """Mark overdue open tasks escalated and tell each unit's managers once per sweep, in a
     fixed number of queries per batch."""
@@ -296,7 +321,9 @@ def escalate_overdue(*, today=None, batch_size=ESCALATION_BATCH) -> int:
             batch = list(
                 _overdue(today)
                 .select_for_update(skip_locked=True, of=("self",))
-                .select_related("case", "unit", "unit__organisation", "task")[:batch_size]
+                .select_related("case", "unit", "unit__organisation", "task")
+                # what the audit entry and the managers' digest need, not whole rows
+                .only(*ESCALATION_FIELDS)[:batch_size]
             )
             if not batch:
                 return escalated
