@@ -64,9 +64,6 @@ TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", "0"))
 MIDDLEWARE = [
     "config.middleware.ForwardedForMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    # static files from the application server itself, compressed, with far-future caching
-    # of the hashed names: no separate file server or shared disk is needed
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -77,6 +74,15 @@ MIDDLEWARE = [
     "permissions.middleware.AuditContextMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+
+if not DEBUG:
+    # Static files from the application server itself, compressed, with far-future caching
+    # of the hashed names: no separate file server or shared disk is needed. (With DEBUG on,
+    # ``runserver`` serves them from the apps' folders.)
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+    )
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

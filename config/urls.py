@@ -16,5 +16,6 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("permissions.urls")),
     path("", include("workflows.urls")),
+    path("exports/", include("workflows.pages.exports_urls")),
     prefix_default_language=False,
 )
