@@ -250,9 +250,7 @@ def audit_entries(user, filters: dict) -> QuerySet:
     client_ids = IntegrationCase.objects.filter(
         responsible_organisation_id__in=organisations
     ).values("client_id")
-    staff_ids = Membership.objects.filter(unit__organisation_id__in=organisations).values(
-        "user_id"
-    )
+    staff_ids = Membership.objects.filter(unit__organisation_id__in=organisations).values("user_id")
     entries = AuditEntry.objects.filter(Q(client_id__in=client_ids) | Q(actor_id__in=staff_ids))
     if filters.get("client"):
         client = Client.objects.filter(uuid=filters["client"]).first()
