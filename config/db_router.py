@@ -12,7 +12,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from django.db import connections
+from django.conf import settings
 
 REPLICA = "replica"
 
@@ -20,7 +20,7 @@ _use_replica: ContextVar[bool] = ContextVar("kotopolku_read_replica", default=Fa
 
 
 def replica_configured() -> bool:
-    return REPLICA in connections.settings
+    return REPLICA in settings.DATABASES
 
 
 @contextmanager

@@ -209,6 +209,8 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "kotopolku@localhost")
+# for EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend (tests, trials)
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "sent-mail"))
 
 # Production hardening when DEBUG is off.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 60 * 60)))
@@ -233,6 +235,8 @@ if not DEBUG:
 # ``celery worker`` processes and ``celery beat`` starts the periodic ones.
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# the broker's queue: installations sharing one Redis give each its own
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "kotopolku")
 CELERY_TASK_EAGER_PROPAGATES = False  # as a worker would: a failed task is logged, not raised
 CELERY_TASK_IGNORE_RESULT = True  # no result backend: tasks record what they did themselves
 CELERY_TASK_ACKS_LATE = True  # a task a dying worker held is delivered again

@@ -34,7 +34,6 @@ def _answer(ok: bool, checks: dict) -> JsonResponse:
     response = JsonResponse(
         {"status": "ok" if ok else "unavailable", "checks": checks}, status=200 if ok else 503
     )
-    response["Cache-Control"] = "no-store"
     return response
 
 
