@@ -185,6 +185,10 @@ STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 # With DEBUG off, static files carry a hash of their content in their names and are served
 # compressed (gzip, and Brotli where installed) by WhiteNoise; ``collectstatic`` builds them.
 # In development (and in the tests) the plain storage needs no ``collectstatic``.
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "config.storage.ServedAppDirectoriesFinder",
+]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
