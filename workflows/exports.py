@@ -34,6 +34,7 @@ from casework.services import atomic_service
 from permissions.audit import audit_record
 
 from .models import ExportJob, ExportStatus
+from .replica import reading_from_replica
 
 logger = logging.getLogger(__name__)
 
@@ -171,9 +172,12 @@ def run_job(job_id: int) -> str:
         exporter = exporter_for(job.kind)
         if not job.requested_by.is_active:
             raise PermissionDenied
-        rows = exporter.rows(job.requested_by, job.params)  # asked again: roles may change
-        ExportJob.objects.filter(pk=job.pk).update(total=rows.count())
-        content, written = _write(exporter, rows, job)
+        # the permission asked again (roles may change), on the primary
+        exporter.rows(job.requested_by, job.params)
+        with reading_from_replica():  # the rows themselves may come from a replica
+            rows = exporter.rows(job.requested_by, job.params)
+            ExportJob.objects.filter(pk=job.pk).update(total=rows.count())
+            content, written = _write(exporter, rows, job)
     except PermissionDenied:
         _fail(job, _("You may no longer export these data."))
         return "refused"

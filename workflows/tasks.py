@@ -99,3 +99,11 @@ def delete_expired_exports() -> int:
     from .exports import delete_expired
 
     return delete_expired()
+
+
+@shared_task(ignore_result=True)
+def clear_expired_sessions() -> None:
+    """Delete expired sessions from the database (Celery beat, daily)."""
+    from django.core.management import call_command
+
+    call_command("clearsessions")

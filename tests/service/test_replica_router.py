@@ -10,7 +10,8 @@ from django.db.utils import load_backend
 from django.test.utils import CaptureQueriesContext
 
 from casework.models import Municipality
-from config.db_router import REPLICA, ReplicaRouter, reading_from_replica
+from config.db_router import REPLICA, ReplicaRouter
+from workflows.replica import reading_from_replica
 
 
 @pytest.fixture
