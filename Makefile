@@ -65,3 +65,9 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 .PHONY: bench
 bench: install
 	$(BIN)/python bench/run.py $(foreach n,$(BENCH_CLIENTS),--clients $(n)) --database-url $(BENCH_DATABASE_URL) --json bench/results/latest.json
+
+# The same through HTTP: Locust against gunicorn (bench/README.md, "Through HTTP").
+.PHONY: bench-web
+bench-web: install
+	$(BIN)/pip install --quiet -e ".[bench]"
+	$(BIN)/python bench/web.py $(foreach n,$(BENCH_CLIENTS),--clients $(n)) --database-url $(BENCH_DATABASE_URL) --json bench/results/web.json
