@@ -36,6 +36,7 @@ def test_without_a_replica_everything_reads_the_primary(transactional_db):
         assert router.db_for_read(Municipality) == "default"
 
 
+@pytest.mark.filterwarnings("ignore:Overriding setting DATABASES")
 def test_reads_in_the_block_go_to_the_replica_and_writes_to_the_primary(replica, reference_data):
     primary = connections["default"]
     with CaptureQueriesContext(replica) as on_replica, CaptureQueriesContext(primary) as on_primary:
