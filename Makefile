@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install browser-tools demo test lint messages clean-demo
+.PHONY: install browser-tools demo serve test lint messages clean-demo
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,23 @@ demo: install
 	$(BIN)/python manage.py load_demo
 	@echo "Kotopolku runs at http://$(HOST)/  (Ctrl+C stops it)"
 	$(BIN)/python manage.py runserver $(HOST)
+
+# The production configuration on one's own machine, against the demo's database: gunicorn
+# (config/gunicorn.conf.py) with DEBUG off, static files with hashed names served by
+# WhiteNoise. Plain HTTP on localhost only, hence the secure-cookie and HTTPS settings
+# turned off here; README "Running in production" says what a real installation sets.
+SERVE_ENV = DEBUG=false SECRET_KEY="$$(cat .secret_key)" ALLOWED_HOSTS=127.0.0.1,localhost \
+	SECURE_SSL_REDIRECT=false SECURE_HSTS_SECONDS=0 SESSION_COOKIE_SECURE=false CSRF_COOKIE_SECURE=false
+
+serve: install .secret_key
+	$(SERVE_ENV) $(BIN)/python manage.py migrate --noinput
+	$(SERVE_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	@echo "Kotopolku (production configuration) runs at http://$(HOST)/  (Ctrl+C stops it)"
+	$(SERVE_ENV) GUNICORN_BIND=$(HOST) $(BIN)/gunicorn -c config/gunicorn.conf.py config.wsgi
+
+# A secret key of this machine's own, made once (not in git).
+.secret_key: $(BIN)/python
+	umask 077 && $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 
 test: install
 	$(BIN)/pytest
@@ -49,3 +66,9 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 .PHONY: bench
 bench: install
 	$(BIN)/python bench/run.py $(foreach n,$(BENCH_CLIENTS),--clients $(n)) --database-url $(BENCH_DATABASE_URL) --json bench/results/latest.json
+
+# The same through HTTP: Locust against gunicorn (bench/README.md, "Through HTTP").
+.PHONY: bench-web
+bench-web: install
+	$(BIN)/pip install --quiet -e ".[bench]"
+	$(BIN)/python bench/web.py $(foreach n,$(BENCH_CLIENTS),--clients $(n)) --database-url $(BENCH_DATABASE_URL) --json bench/results/web.json

@@ -432,6 +432,97 @@ class BarePaths:
             raise RuntimeError(f"bare process ended {process.status}")
 
 
+class BaselinePaths:
+    """``bench.flows.BaselineFlow``: the same five human steps with Kotopolku's bookkeeping
+    in plain ORM code. Registering writes the client, the case, an audit entry and a
+    timeline event; taking the first task and completing each step lock the path, the case
+    and the queue row (as ``workflows.services`` does), move viewflow's task, update the
+    queue row and write an audit entry and a timeline event; each new task gets its queue
+    row (``_queue_row``)."""
+
+    steps = 5
+    events = {
+        "intake": "assessment_started",
+        "assess": "assessment_completed",
+        "draft_plan": "plan_drafted",
+        "client_decision": "plan_agreed",
+        "approve": "plan_approved",
+    }
+
+    def __init__(self, unit):
+        from bench.flows import HUMAN_STEPS, BaselineFlow
+
+        self.flow, self.human_steps = BaselineFlow, HUMAN_STEPS
+        self.user, self.organisation, self.municipality, _jobseeker = _path_user_and_place(unit)
+        self.unit = unit
+        self.n = 0
+
+    def _bookkeeping(self, case, action, kind):
+        from casework.models import CaseEvent
+        from permissions.audit import audit_record
+
+        audit_record(actor=self.user, obj=case, action=action)
+        CaseEvent.objects.create(case=case, actor=self.user, kind=kind)
+
+    def run_one(self):
+        from django.db import transaction
+        from django.utils import timezone
+        from viewflow.workflow.models import Process
+
+        from casework.models import Client, IntegrationCase
+        from workflows.models import CaseTask
+
+        self.n += 1
+        with transaction.atomic():
+            client = Client.objects.create(
+                first_names="Baseline",
+                last_name=f"Client{self.n}",
+                municipality=self.municipality,
+                first_residence_permit_date=dt.date.today() - dt.timedelta(days=200),
+                residence_basis="quota_refugee",
+                labour_market_status="outside_labour_force",
+            )
+            case = IntegrationCase.objects.create(
+                client=client,
+                category="quota_refugee",
+                responsible_organisation=self.organisation,
+                unit=self.unit,
+                contacted_on=dt.date.today(),
+            )
+            self._bookkeeping(case, "case.opened", "registered")
+            process = self.flow.start.run(case=case)
+        for index, step in enumerate(self.human_steps):
+            with transaction.atomic():
+                Process.objects.select_for_update().filter(pk=process.pk).exists()
+                case = IntegrationCase.objects.select_for_update(of=("self",)).get(pk=case.pk)
+                case_task = (
+                    CaseTask.objects.select_for_update(of=("self",))
+                    .select_related("task")
+                    .get(task__process=process, step=step, status__in=("NEW", "ASSIGNED"))
+                )
+                task = case_task.task
+                activation = task.flow_task.activation_class(task)
+                if index == 0:
+                    activation.assign(self.user)
+                    case_task.owner, case_task.status = self.user, "ASSIGNED"
+                    case_task.assigned_at = timezone.now()
+                    case_task.save(update_fields=["owner", "status", "assigned_at"])
+                    case.owner = self.user
+                    case.save(update_fields=["owner", "updated_at"])
+                    activation.process.data["owner_id"] = self.user.pk
+                    activation.process.save(update_fields=["data"])
+                    self._bookkeeping(case, "task.claimed", "assigned")
+                activation.start(None)
+                activation.execute()
+                case_task.status, case_task.finished_at = "DONE", timezone.now()
+                case_task.save(update_fields=["status", "finished_at"])
+                case.save(update_fields=["updated_at"])
+                self._bookkeeping(case, f"step.{step}", self.events[step])
+        process.refresh_from_db()
+        if process.status != "DONE":
+            raise RuntimeError(f"baseline process ended {process.status}")
+
+
 CHUNK = 10
 
 
@@ -453,6 +544,7 @@ def measure_engine(unit, k):
     falls on both alike."""
     runners = {"integration": IntegrationPaths(unit)}
     runners["bare"] = BarePaths(runners["integration"].user)
+    runners["baseline"] = BaselinePaths(unit)
     profiles, seconds = {}, dict.fromkeys(runners, 0.0)
     for name, runner in runners.items():
         for _ in range(3):  # warm-up
@@ -478,6 +570,9 @@ def measure_engine(unit, k):
         name: _figures(runner, k, seconds[name], profiles[name]) for name, runner in runners.items()
     }
     result["ratio"] = round(result["integration"]["paths_per_s"] / result["bare"]["paths_per_s"], 3)
+    result["ratio_baseline"] = round(
+        result["integration"]["paths_per_s"] / result["baseline"]["paths_per_s"], 3
+    )
     return result
 
 

@@ -58,7 +58,11 @@ INSTALLED_APPS = [
     "bench",  # the load generator (manage.py generate_load) and the benchmark's bare flow
 ]
 
+# How many reverse proxies of our own stand in front of the application (config.middleware).
+TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", "0"))
+
 MIDDLEWARE = [
+    "config.middleware.ForwardedForMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -70,6 +74,15 @@ MIDDLEWARE = [
     "permissions.middleware.AuditContextMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+
+if not DEBUG:
+    # Static files from the application server itself, compressed, with far-future caching
+    # of the hashed names: no separate file server or shared disk is needed. (With DEBUG on,
+    # ``runserver`` serves them from the apps' folders.)
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+        "whitenoise.middleware.WhiteNoiseMiddleware",
+    )
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -91,20 +104,39 @@ TEMPLATES = [
     },
 ]
 
+DATABASE_CONN_MAX_AGE = int(os.environ.get("DATABASE_CONN_MAX_AGE", "60"))
+# Check a kept connection before each request (one more round trip per request: about 3 % of
+# a page's time in the HTTP benchmark). Worth it where the database restarts under a running
+# application without a pooler in between.
+DATABASE_CONN_HEALTH_CHECKS = env_bool("DATABASE_CONN_HEALTH_CHECKS", False)
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        conn_max_age=DATABASE_CONN_MAX_AGE,
+        conn_health_checks=DATABASE_CONN_HEALTH_CHECKS,
     )
 }
+# Reports and statistics may read from a streaming replica of the primary (config.db_router:
+# only code that asks for it, inside ``reading_from_replica()``; everything else, and every
+# write, goes to the primary). In a test run the replica mirrors the test database.
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL,
+        conn_max_age=DATABASE_CONN_MAX_AGE,
+        conn_health_checks=DATABASE_CONN_HEALTH_CHECKS,
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["config.db_router.ReplicaRouter"]
 # On PostgreSQL no statement waits for a lock longer than this: two people acting on the same
 # path wait for each other (workflows.services.lock_path), never for ever.
 DATABASE_LOCK_TIMEOUT_MS = int(os.environ.get("DATABASE_LOCK_TIMEOUT_MS", "10000"))
-if DATABASES["default"]["ENGINE"].endswith("postgresql"):
-    _options = DATABASES["default"].setdefault("OPTIONS", {})
-    _options["options"] = (
-        f"{_options.get('options', '')} -c lock_timeout={DATABASE_LOCK_TIMEOUT_MS}".strip()
-    )
+for _database in DATABASES.values():
+    if _database["ENGINE"].endswith("postgresql"):
+        _options = _database.setdefault("OPTIONS", {})
+        _options["options"] = (
+            f"{_options.get('options', '')} -c lock_timeout={DATABASE_LOCK_TIMEOUT_MS}".strip()
+        )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -163,6 +195,23 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+# With DEBUG off, static files carry a hash of their content in their names and are served
+# compressed (gzip, and Brotli where installed) by WhiteNoise; ``collectstatic`` builds them.
+# In development (and in the tests) the plain storage needs no ``collectstatic``.
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "config.storage.ServedAppDirectoriesFinder",
+]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
 
 # Email: console in development, SMTP when EMAIL_HOST is set.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
@@ -177,18 +226,67 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "kotopolku@localhost")
+# for EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend (tests, trials)
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "sent-mail"))
 
 # Production hardening when DEBUG is off.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 60 * 60)))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Sessions live in the database (Django's default), so any web process on any machine can
+# serve any request: the web tier keeps no state of its own.
+SESSION_ENGINE = os.environ.get("SESSION_ENGINE", "django.contrib.sessions.backends.db")
 if not DEBUG:
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
+    # Plain-HTTP use on one's own machine only (``make serve``) may turn these off.
+    SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)
+    CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", True)
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    # the load balancer's health checks may come over plain HTTP
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Background work (Celery, config/celery.py). With no broker everything runs at once in the
+# calling process (``make demo``, the tests); in production Redis carries the tasks to
+# ``celery worker`` processes and ``celery beat`` starts the periodic ones.
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "")
+CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# the broker's queue: installations sharing one Redis give each its own
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "kotopolku")
+CELERY_TASK_EAGER_PROPAGATES = False  # as a worker would: a failed task is logged, not raised
+CELERY_TASK_IGNORE_RESULT = True  # no result backend: tasks record what they did themselves
+CELERY_TASK_ACKS_LATE = True  # a task a dying worker held is delivered again
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # longer than any task runs: an unacknowledged task is handed out again after this
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600")),
+}
+CELERY_TIMEZONE = "Europe/Helsinki"
+TIMER_SWEEP_MINUTES = int(os.environ.get("TIMER_SWEEP_MINUTES", "5"))
+CELERY_BEAT_SCHEDULE = {
+    "sweep-timers": {
+        "task": "workflows.tasks.sweep_timers",
+        "schedule": TIMER_SWEEP_MINUTES * 60.0,
+        # a sweep that waited longer than one interval is superseded by the next one
+        "options": {"expires": TIMER_SWEEP_MINUTES * 60.0},
+    },
+    "delete-expired-exports": {
+        "task": "workflows.tasks.delete_expired_exports",
+        "schedule": 3600.0,
+        "options": {"expires": 3600.0},
+    },
+    "clear-expired-sessions": {
+        "task": "workflows.tasks.clear_expired_sessions",
+        "schedule": 24 * 3600.0,
+        "options": {"expires": 3600.0},
+    },
+}
+# Finished exports (workflows.exports) are kept this many hours, then deleted.
+EXPORT_KEEP_HOURS = int(os.environ.get("EXPORT_KEEP_HOURS", "24"))
 
 LOGGING = {
     "version": 1,

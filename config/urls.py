@@ -2,7 +2,12 @@ from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from workflows.pages import health
+
 urlpatterns = [
+    # probes for load balancers and supervisors: no login, no language prefix, no client data
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("workflows.api.urls")),
 ]
@@ -13,5 +18,6 @@ urlpatterns += i18n_patterns(
     path("programmes/", include("workflows.pages.programme_urls", namespace="programme")),
     path("", include("workflows.pages.audit_urls")),
     path("", include("workflows.pages.urls")),
+    path("exports/", include("workflows.pages.exports_urls")),
     prefix_default_language=False,
 )

@@ -161,3 +161,63 @@ class Substitution(models.Model):
             raise ValidationError({"ends_on": _("The substitution cannot end before it starts.")})
         if self.absent_id and self.absent_id == self.substitute_id:
             raise ValidationError({"substitute": _("A worker cannot substitute for themselves.")})
+
+
+class ExportStatus(models.TextChoices):
+    QUEUED = "queued", _("waiting to start")
+    RUNNING = "running", _("being prepared")
+    DONE = "done", _("ready")
+    FAILED = "failed", _("failed")
+
+
+class ExportJob(PublicIdMixin):
+    """A large export (``workflows.exports``) built by a background worker: what was asked,
+    by whom, how far it has got, and the file when it is ready.
+
+    The file is kept in the database, gzip-compressed, so that any web process on any machine
+    can hand it out whichever worker made it (the web tier keeps no local files), and it is
+    deleted ``EXPORT_KEEP_HOURS`` after it was made."""
+
+    kind = models.CharField(_("export"), max_length=40)
+    params = models.JSONField(_("filters"), default=dict, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="export_jobs",
+        verbose_name=_("requested by"),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=ExportStatus.choices, default=ExportStatus.QUEUED
+    )
+    total = models.PositiveIntegerField(_("rows in all"), null=True, blank=True)
+    done = models.PositiveIntegerField(_("rows written"), default=0)
+    file_name = models.CharField(_("file name"), max_length=200, blank=True)
+    content = models.BinaryField(_("file (gzip)"), null=True, blank=True, editable=False)
+    size = models.PositiveBigIntegerField(_("size (compressed)"), null=True, blank=True)
+    error = models.CharField(_("error"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        indexes = [
+            models.Index(fields=["requested_by", "created_at"], name="exportjob_mine"),
+            models.Index(fields=["finished_at"], name="exportjob_expiry"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.created_at:%Y-%m-%d %H:%M}" if self.created_at else self.kind
+
+    @property
+    def percent(self) -> int | None:
+        if self.status == ExportStatus.DONE:
+            return 100
+        if not self.total:
+            return None
+        return min(99, int(100 * self.done / self.total))
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (ExportStatus.DONE, ExportStatus.FAILED)

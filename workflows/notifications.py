@@ -1,13 +1,24 @@
 """Email notifications (Django's mail; the console backend in development).
 
 Messages carry no client data beyond the case number: email is not a secure channel for
-special-category personal data. Each is written in Finnish, Swedish and English."""
+special-category personal data. Each is written in Finnish, Swedish and English.
+
+Nothing is sent inside the request or the step: once the change is committed, the messages
+go to the background worker (``workflows.tasks.send_notification``, with retries), and a
+rolled-back step sends nothing. Without a broker the task runs at once after the commit."""
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import smtplib
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mass_mail
+from django.core.mail import EmailMessage, get_connection
 from django.db import models, transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -23,6 +34,104 @@ def _in_all_languages(render) -> str:
     return "\n\n---\n\n".join(parts)
 
 
+# --- sending: a background task with retries ------------------------------------------
+
+logger = logging.getLogger(__name__)
+
+# Worth trying again later: the mail server did not answer, hung up or said "not now" (4xx).
+TRANSIENT_MAIL_ERRORS = (
+    smtplib.SMTPServerDisconnected,
+    smtplib.SMTPConnectError,
+    smtplib.SMTPHeloError,
+    ConnectionError,
+    TimeoutError,
+)
+NOTIFICATION_RETRIES = 8
+
+
+def _retry_delay(retries: int) -> int:
+    """30 s, 1 min, 2 min, ... up to an hour between attempts (about 6 h in all)."""
+    return min(30 * 2**retries, 3600)
+
+
+def _is_transient(error: Exception) -> bool:
+    if isinstance(error, TRANSIENT_MAIL_ERRORS):
+        return True
+    code = getattr(error, "smtp_code", None)
+    return isinstance(code, int) and 400 <= code < 500
+
+
+@shared_task(
+    name="workflows.tasks.send_notification",
+    bind=True,
+    max_retries=NOTIFICATION_RETRIES,
+    acks_late=True,
+)
+def send_notification(self, messages: list) -> int:
+    """Send ``[subject, body, sender, [recipient]]`` messages over one connection.
+
+    If the mail server fails for a while, the messages not yet sent are tried again later
+    (the ones already sent are not sent twice); a message the server refuses for good (an
+    unknown address) is logged and skipped. Returns how many were sent in this attempt."""
+    sent = 0
+    connection = get_connection()
+    try:
+        connection.open()
+        for subject, body, sender, recipients in messages:
+            try:
+                EmailMessage(subject, body, sender, recipients, connection=connection).send()
+            except smtplib.SMTPException as error:
+                if _is_transient(error):
+                    raise
+                logger.warning("notification to %s refused for good: %s", recipients, error)
+            sent += 1
+    except Exception as error:
+        if not _is_transient(error):
+            raise
+        remaining = messages[sent:]
+        logger.warning(
+            "mail server unavailable (%s); %s messages retried later", error, len(remaining)
+        )
+        raise self.retry(
+            args=[remaining], exc=error, countdown=_retry_delay(self.request.retries)
+        ) from error
+    finally:
+        with contextlib.suppress(Exception):  # closing a broken connection
+            connection.close()
+    return sent
+
+
+# --- collecting and handing over ----------------------------------------------------------
+
+# Messages of the open ``collected()`` block, sent together when it ends.
+_collected: ContextVar[list | None] = ContextVar("kotopolku_notifications", default=None)
+
+
+def _enqueue(messages: list) -> None:
+    """Hand ``messages`` to the worker once the current transaction commits."""
+    # robust: a broker that cannot be reached after the commit is logged, and the request
+    # that committed the change still succeeds
+    transaction.on_commit(lambda: send_notification.delay(messages), robust=True)
+
+
+@contextmanager
+def collected():
+    """Send the notifications made inside the block as one background task (the sweeps:
+    hundreds of reminders a batch, one message to the broker). Open it inside the
+    transaction that makes them."""
+    if _collected.get() is not None:
+        yield
+        return
+    messages: list = []
+    token = _collected.set(messages)
+    try:
+        yield
+    finally:
+        _collected.reset(token)
+    if messages:
+        _enqueue(messages)
+
+
 def _send(recipients, subject_fn, body_fn) -> None:
     addresses = sorted({user.email for user in recipients if user and user.email})
     if not addresses:
@@ -30,9 +139,12 @@ def _send(recipients, subject_fn, body_fn) -> None:
     with translation.override("fi"):
         subject = subject_fn()
     body = _in_all_languages(body_fn)
-    messages = [(subject, body, settings.DEFAULT_FROM_EMAIL, [address]) for address in addresses]
-    # Only once the change is committed: a rolled-back step sends nothing.
-    transaction.on_commit(lambda: send_mass_mail(messages, fail_silently=True))
+    messages = [[subject, body, settings.DEFAULT_FROM_EMAIL, [address]] for address in addresses]
+    collecting = _collected.get()
+    if collecting is not None:
+        collecting.extend(messages)
+    else:
+        _enqueue(messages)
 
 
 def _unit_members(unit, roles=None):
@@ -90,12 +202,18 @@ def wellbeing_invited(case_task) -> None:
     )
 
 
-def review_reminder(case_task) -> None:
-    recipients = (
-        [case_task.owner]
-        if case_task.owner_id
-        else list(_unit_members(case_task.unit, roles=["case_worker", "manager"]))
-    )
+REVIEW_REMINDER_ROLES = ["case_worker", "manager"]
+
+
+def review_reminder(case_task, *, unit_members=None) -> None:
+    """The review falls due: tell the task's worker, or the unit's case workers and
+    managers while it waits in the queue. ``unit_members``: the latter, if already read."""
+    if case_task.owner_id:
+        recipients = [case_task.owner]
+    elif unit_members is not None:
+        recipients = unit_members
+    else:
+        recipients = list(_unit_members(case_task.unit, roles=REVIEW_REMINDER_ROLES))
     _send(
         recipients,
         lambda: _("Kotopolku: review of case %(case)s falls due") % {"case": case_task.case.number},
@@ -107,6 +225,17 @@ def review_reminder(case_task) -> None:
             }
         ),
     )
+
+
+def review_reminders(case_tasks) -> None:
+    """``review_reminder`` for many new review tasks, reading each queue's people once."""
+    members: dict = {}
+    for case_task in case_tasks:
+        if not case_task.owner_id and case_task.unit_id not in members:
+            members[case_task.unit_id] = list(
+                _unit_members(case_task.unit, roles=REVIEW_REMINDER_ROLES)
+            )
+        review_reminder(case_task, unit_members=members.get(case_task.unit_id))
 
 
 def tasks_escalated(tasks_by_unit: dict) -> None:

@@ -12,6 +12,8 @@ from casework.models import (
     Assessment,
     ClientCategory,
     IntegrationCase,
+    IntegrationPlan,
+    Membership,
     ParticipationPhase,
     PlanState,
     Step,
@@ -78,25 +80,63 @@ def case_owner(activation):
     return None
 
 
+def case_owners(cases) -> dict:
+    """``case_owner`` for many cases in one query: case pk → the worker, or None."""
+    candidates = {case.pk: case.owner for case in cases if case.owner and case.owner.is_active}
+    working = set(
+        Membership.objects.filter(
+            is_active=True,
+            user_id__in={owner.pk for owner in candidates.values()},
+            unit__organisation_id__in={case.responsible_organisation_id for case in cases},
+        ).values_list("user_id", "unit__organisation_id")
+    )
+    return {
+        case.pk: case.owner
+        if case.pk in candidates and (case.owner_id, case.responsible_organisation_id) in working
+        else None
+        for case in cases
+    }
+
+
 def participation_worker(activation):
     participation = active_participation(fresh_case(activation))
     return participation.worker if participation else None
 
 
-def review_date(case) -> dt.date:
-    """The day the next review falls due: the scheduled review, or earlier if the plan or
-    the integration period ends first."""
-    plan = case.plans.filter(state=PlanState.APPROVED).first()
+_UNREAD = object()
+
+
+def review_due(case, plan=_UNREAD) -> tuple[dt.date, str]:
+    """The day the next review falls due and why: the scheduled review, or earlier if the
+    plan or the integration period ends first. ``plan``: the case's approved plan, when the
+    caller has read it already (None: it has none)."""
+    if plan is _UNREAD:
+        plan = case.plans.filter(state=PlanState.APPROVED).first()
     candidates = [
-        d
-        for d in (
-            case.next_review_due,
-            plan.ends_on if plan else None,
-            case.integration_period_ends_on,
+        (d, why)
+        for d, why in (
+            (case.next_review_due, "review"),
+            (plan.ends_on if plan else None, "plan_ends"),
+            (case.integration_period_ends_on, "period_ends"),
         )
         if d
     ]
-    return min(candidates) if candidates else timezone.localdate()
+    return min(candidates, key=lambda c: c[0]) if candidates else (timezone.localdate(), "today")
+
+
+def approved_plans(case_ids) -> dict:
+    """Each case's approved plan as ``review_due`` reads it, for many cases in one query."""
+    plans: dict = {}
+    for plan in IntegrationPlan.objects.filter(
+        case_id__in=case_ids, state=PlanState.APPROVED
+    ).order_by("case_id", "version", "pk"):
+        plans.setdefault(plan.case_id, plan)
+    return plans
+
+
+def review_date(case, plan=_UNREAD) -> dt.date:
+    """The day the next review falls due (see ``review_due``)."""
+    return review_due(case, plan)[0]
 
 
 def review_task_time(activation):
@@ -118,29 +158,37 @@ def due_date(case, node_name: str) -> dt.date | None:
     return timezone.localdate() + dt.timedelta(days=days) if days else None
 
 
+def new_case_task(case, task, *, node, due_on, participation=None) -> CaseTask:
+    """The queue row of a new human task (not saved): its queue, due date and priority.
+    A review task's reminder goes out as it is created, so it is marked reminded."""
+    now = timezone.now()
+    return CaseTask(
+        task=task,
+        case=case,
+        unit=participation.unit if participation else case.unit,
+        step=node,
+        status=task.status,
+        owner=task.owner,
+        participation=participation,
+        priority=Priority.HIGH if case.category in HIGH_PRIORITY_CATEGORIES else Priority.NORMAL,
+        due_on=due_on,
+        assigned_at=now if task.owner_id else None,
+        reminded_at=now if node == "review" else None,
+    )
+
+
 def task_created(activation):
     """Put a new human task in its queue with its due date and priority."""
     case = fresh_case(activation)
     task = activation.task
     node = task.flow_task.name
     participation = active_participation(case) if node in WELLBEING_NODES else None
-    unit = participation.unit if participation else case.unit
-    case_task = CaseTask.objects.create(
-        task=task,
-        case=case,
-        unit=unit,
-        step=node,
-        status=task.status,
-        owner=task.owner,
-        participation=participation,
-        priority=Priority.HIGH if case.category in HIGH_PRIORITY_CATEGORIES else Priority.NORMAL,
-        due_on=due_date(case, node),
-        assigned_at=timezone.now() if task.owner_id else None,
+    case_task = new_case_task(
+        case, task, node=node, due_on=due_date(case, node), participation=participation
     )
+    case_task.save()
     if node == "review":
         notifications.review_reminder(case_task)
-        case_task.reminded_at = timezone.now()
-        case_task.save(update_fields=["reminded_at"])
     if node in WELLBEING_NODES:
         notifications.wellbeing_invited(case_task)
 
