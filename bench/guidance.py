@@ -113,6 +113,9 @@ def measure(requests: int) -> dict:
             f"/en/guidance/statistics/?{query}&format=xlsx&audience=outside", secure=True
         ),
     }
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
     results = {}
     for name, call in targets.items():
         for _ in range(WARMUP):
@@ -120,23 +123,35 @@ def measure(requests: int) -> dict:
             status = getattr(response, "status_code", 200)
             if status != 200:
                 raise SystemExit(f"{name}: HTTP {status}")
-        samples = []
+        samples, cpu = [], []
         for _ in range(requests):
-            began = time.perf_counter()
+            began, db_began = time.perf_counter(), _cpu_ns(backend)
+            own_began = time.process_time_ns()
             call()
             samples.append(time.perf_counter() - began)
+            cpu.append((time.process_time_ns() - own_began + _cpu_ns(backend) - db_began) / 1e9)
         with CaptureQueriesContext(connection) as captured:
             call()
         results[name] = {
             "p50_ms": round(1000 * percentile(samples, 50), 1),
             "p95_ms": round(1000 * percentile(samples, 95), 1),
             "max_ms": round(1000 * max(samples), 1),
+            # the time on a CPU, of this process and of its PostgreSQL backend: what the
+            # request costs without waiting for the CPU behind other sessions' work
+            "cpu_p50_ms": round(1000 * percentile(cpu, 50), 1),
+            "cpu_p95_ms": round(1000 * percentile(cpu, 95), 1),
             "queries": len(captured.captured_queries),
             "slowest_sql_ms": round(
                 1000 * max(float(q["time"]) for q in captured.captured_queries), 1
             ),
         }
     return results
+
+
+def _cpu_ns(pid: int) -> int:
+    """Nanoseconds process ``pid`` has run on a CPU (Linux, /proc/<pid>/schedstat)."""
+    with open(f"/proc/{pid}/schedstat") as stat:
+        return int(stat.read().split()[0])
 
 
 def child(args) -> None:
@@ -156,6 +171,9 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=REQUESTS)
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL))
     parser.add_argument("--keep", action="store_true", help="keep the databases afterwards")
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure a kept database again without refilling"
+    )
     parser.add_argument("--json", help="write the figures here too")
     parser.add_argument("--step", choices=["fill", "measure"], help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -168,30 +186,35 @@ def main() -> None:
         name = f"kotopolku_bench_guidance_{visits}"
         url = database_url(args.database_url, name)
         env = environment(url)
-        recreate_database(args.database_url, name)
-        print(f"[{visits}] filling {name} ...", flush=True)
-        filled = _child(env, "fill", visits, args.requests)
-        vacuum_analyze(url)
+        if args.reuse:
+            filled = {"visits": visits, "reused": True}
+        else:
+            recreate_database(args.database_url, name)
+            print(f"[{visits}] filling {name} ...", flush=True)
+            filled = _child(env, "fill", visits, args.requests)
+            vacuum_analyze(url)
         print(f"[{visits}] {filled}", flush=True)
         figures = _child(env, "measure", visits, args.requests)
         report[visits] = {"data": filled, "figures": figures}
         if not args.keep:
             drop_database(args.database_url, name)
     print()
-    print(f"{'':24}" + "".join(f"{n:>22,}" for n in report).replace(",", " "))
+    print(f"{'p95':24}" + "".join(f"{n:>34,}" for n in report).replace(",", " "))
     names = next(iter(report.values()))["figures"].keys()
     for row in names:
         cells = []
         for size in report.values():
             f = size["figures"][row]
-            cells.append(f"{f['p95_ms']:>8} ms p95 / {f['queries']:>2} q")
-        print(f"{row:24}" + "".join(f"{c:>22}" for c in cells))
+            cells.append(f"{f['p95_ms']:>7} ms ({f['cpu_p95_ms']:>6} ms CPU) / {f['queries']:>2} q")
+        print(f"{row:24}" + "".join(f"{c:>34}" for c in cells))
     largest = report[max(report)]["figures"]["statistics page"]
     verdict = "met" if largest["p95_ms"] <= TARGET_MS else "MISSED"
+    cpu_verdict = "met" if largest["cpu_p95_ms"] <= TARGET_MS else "MISSED"
     counts = {size["figures"]["statistics page"]["queries"] for size in report.values()}
     print(
         f"\nstatistics page at {max(report):,} visits: p95 {largest['p95_ms']} ms "
-        f"(target {TARGET_MS} ms: {verdict}); queries per request "
+        f"(target {TARGET_MS} ms: {verdict}), on a CPU {largest['cpu_p95_ms']} ms "
+        f"({cpu_verdict}); load average {os.getloadavg()[0]:.1f}; queries per request "
         f"{'the same at every size' if len(counts) == 1 else 'NOT fixed: ' + str(sorted(counts))}"
     )
     if args.json:
