@@ -25,6 +25,26 @@ from casework.services.plans import PLAN_FIELDS
 YES_NO = [("", "---------"), ("true", _("yes")), ("false", _("no"))]
 
 
+def preselect_single_choices(form) -> None:
+    """A required list with only one real choice starts with it chosen: there is nothing for
+    the worker to decide (for example the only municipality a unit serves)."""
+    if form.is_bound:
+        return
+    for name, field in form.fields.items():
+        if not field.required or form.initial.get(name) not in (None, ""):
+            continue
+        if isinstance(field, forms.ModelChoiceField):
+            options = list(field.queryset[:2])
+            if len(options) == 1:
+                form.initial[name] = options[0].pk
+        elif isinstance(field, forms.ChoiceField) and not isinstance(
+            field.widget, forms.RadioSelect
+        ):
+            values = [v for v, _label in field.choices if v not in ("", None)]
+            if len(values) == 1:
+                form.initial[name] = values[0]
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -58,6 +78,12 @@ class IntakeForm(forms.Form):
 
 
 class AssessmentForm(forms.ModelForm):
+    # a draft may be partial; completing needs these (Assessment.completion_errors)
+    required_to_complete = (
+        *Assessment.REQUIRED_TO_COMPLETE,
+        "plan_needed",
+        "wellbeing_participation_needed",
+    )
     plan_needed = YesNoField(label=_("an integration plan is needed"))
     wellbeing_participation_needed = YesNoField(
         label=_("social and health services need coordinating with the wellbeing area")
@@ -100,6 +126,9 @@ class ResponsibleContributionForm(forms.Form):
 
 
 class PlanForm(forms.ModelForm):
+    # a draft may be partial; the plan goes to the client only with these
+    # (casework.services.plans.plan_rule_errors)
+    required_to_complete = ("starts_on", "ends_on", "long_term_goals", "period_goals", "follow_up")
     language = forms.ChoiceField(
         label=_("language of the plan"),
         choices=[("fi", "suomi"), ("sv", "svenska"), ("en", "English")],
@@ -233,10 +262,21 @@ class ClientForm(forms.ModelForm):
         ]
         widgets = {"date_of_birth": DateInput(), "first_residence_permit_date": DateInput()}
 
+    # Facts that decide the client's category and so who is responsible: the worker chooses
+    # them every time, nothing is assumed.
+    DECIDED_BY_WORKER = ("residence_basis", "labour_market_status")
+
     def __init__(self, *args, municipalities=None, **kwargs):
         super().__init__(*args, **kwargs)
         if municipalities is not None:
             self.fields["municipality"].queryset = municipalities
+        for name in self.DECIDED_BY_WORKER:
+            field = self.fields[name]
+            field.required = True
+            field.choices = [("", "---------"), *Client._meta.get_field(name).choices]
+            if not self.instance.pk:
+                self.initial[name] = ""
+        preselect_single_choices(self)
 
     def clean_contacted_on(self):
         value = self.cleaned_data["contacted_on"]
