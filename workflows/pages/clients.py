@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 
 from casework.models import IntegrationCase, ResponsibilityRule
+from casework.search import search_cases
 from casework.selectors import cases_visible_to, intake_organisation, intake_places
 from permissions.audit import audit_record
 from workflows.forms import ClientForm
@@ -91,23 +92,19 @@ def client_registered(request, uuid):
 
 @login_required
 def client_search(request):
-    """Find a client by name, identity code or case number among the cases one may see."""
+    """Find a client by case number, personal identity code, date of birth or name (accents,
+    case and a letter or two wrong do not matter) among the cases one may see."""
     query = request.GET.get("q", "").strip()
-    results = []
-    if len(query) >= 2:
-        cases = cases_visible_to(request.user)
-        condition = Q(number__iexact=query) | Q(
-            client__personal_identity_code__iexact=query.upper()
-        )
-        for word in query.split()[:4]:
-            condition |= Q(client__last_name__istartswith=word) | Q(
-                client__first_names__istartswith=word
-            )
-        results = list(cases.filter(condition).order_by("client__last_name", "-created_at")[:50])
+    kind, results = search_cases(request.user, query)
+    if kind:
         audit_record(
             actor=request.user,
             obj=request.user,
             action="client.searched",
-            data={"results": len(results)},
+            data={"results": len(results), "by": kind},
         )
-    return render(request, "workflows/client_search.html", {"query": query, "results": results})
+    return render(
+        request,
+        "workflows/client_search.html",
+        {"query": query, "kind": kind, "results": results, "too_short": not kind and bool(query)},
+    )

@@ -22,7 +22,13 @@ SHOWS_ASSESSMENT = {
     "approve",
     "review",
 }
-SHOWS_CONTRIBUTIONS = {"responsible_contribution", "draft_plan", "client_decision", "approve", "review"}
+SHOWS_CONTRIBUTIONS = {
+    "responsible_contribution",
+    "draft_plan",
+    "client_decision",
+    "approve",
+    "review",
+}
 SHOWS_PLAN = {"client_decision", "approve", "review"}
 
 

@@ -40,9 +40,7 @@ from .task_context import completed_message, task_context
 
 def _member_units(user):
     return list(
-        Unit.objects.filter(
-            memberships__user=user, memberships__is_active=True, is_active=True
-        )
+        Unit.objects.filter(memberships__user=user, memberships__is_active=True, is_active=True)
         .select_related("organisation")
         .distinct()
         .order_by("name_fi")
