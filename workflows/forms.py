@@ -8,7 +8,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from casework.languages import language_choices
+from casework.languages import country_choices, language_choices
 from casework.models import (
     Assessment,
     Client,
@@ -67,6 +67,18 @@ class LanguageChoiceField(forms.ChoiceField):
     @staticmethod
     def _choices_now():
         return [("", "---------"), *language_choices()]
+
+
+class CountryChoiceField(forms.ChoiceField):
+    """An ISO 3166 country, named in the user's language from CLDR (casework.languages)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(choices=self._choices_now, **kwargs)
+
+    @staticmethod
+    def _choices_now():
+        return [("", "---------"), *country_choices()]
 
 
 class IntakeForm(forms.Form):
@@ -223,6 +235,8 @@ class ClientForm(forms.ModelForm):
     """Registering a client at intake; the model's own validation (identity code checksum,
     dates not in the future, a minor's representative) reports next to each field."""
 
+    citizenship = CountryChoiceField(label=_("citizenship"))
+    country_of_origin = CountryChoiceField(label=_("country of origin"))
     mother_tongue = LanguageChoiceField(label=_("mother tongue"))
     preferred_language = LanguageChoiceField(label=_("preferred language of service"))
     interpreter_language = LanguageChoiceField(label=_("interpreter's language"))

@@ -33,7 +33,14 @@ from casework.services._common import today
 from workflows import services as flow_services
 from workflows.models import CaseTask
 
-REFERENCE_FIXTURES = ["roles", "rules", "organisations", "responsibility", "catalogue"]
+REFERENCE_FIXTURES = [
+    "roles",
+    "rules",
+    "municipalities",
+    "organisations",
+    "responsibility",
+    "catalogue",
+]
 DEMO_PASSWORD = "kotopolku-demo"  # noqa: S105 - printed for the demo logins
 
 # fmt: off
