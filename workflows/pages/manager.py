@@ -16,12 +16,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.http import urlencode
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from casework.models import ClientCategory
+from casework.models import ClientCategory, IntegrationCase, Unit
 from workflows.dashboard import (
     assignable_workers,
     dashboard_for,
@@ -29,7 +30,7 @@ from workflows.dashboard import (
     managed_units,
 )
 from workflows.flows import step_titles
-from workflows.models import TaskStatus
+from workflows.models import CaseTask, TaskStatus
 from workflows.services import TaskConflict, tasks_reassign
 
 from . import charts
@@ -168,21 +169,25 @@ def export_rows(tasks):
     user names."""
     titles = step_titles()
     today = timezone.localdate()
+
+    def label(model, name):
+        return str(capfirst(model._meta.get_field(name).verbose_name))
+
     header = [
         _("Case"),
         _("Client"),
-        _("Client category"),
+        label(IntegrationCase, "category"),
         _("Task"),
-        _("Organisation"),
-        _("Queue"),
-        _("Assigned to"),
-        _("Status"),
-        _("Due"),
+        label(Unit, "organisation"),
+        label(CaseTask, "unit"),
+        label(CaseTask, "owner"),
+        label(CaseTask, "status"),
+        label(CaseTask, "due_on"),
         _("Overdue"),
-        _("Priority"),
-        _("Created"),
-        _("Finished"),
-        _("Escalated"),
+        label(CaseTask, "priority"),
+        label(CaseTask, "created_at"),
+        label(CaseTask, "finished_at"),
+        label(CaseTask, "escalated_at"),
     ]
     rows = []
     for t in tasks.iterator(chunk_size=2000):

@@ -37,6 +37,9 @@ from .common import page_of
 from .listing import PER_PAGE_CHOICES, filter_tasks, search_condition
 from .task_context import completed_message, task_context
 
+# A task list's page length unless the user chooses another (?per_page=).
+TASKS_PER_PAGE = PER_PAGE_CHOICES[0]
+
 
 def _member_units(user):
     return list(
