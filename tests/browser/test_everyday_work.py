@@ -15,7 +15,7 @@ from workflows import services
 from workflows.models import CaseTask
 
 from ..workflows.conftest import act, assessment, drive_to_plan_active, open_task
-from .conftest import PASSWORD, axe_violations, login
+from .conftest import PASSWORD, axe_violations, login, with_axe
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -23,35 +23,35 @@ PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
 
 
+def csp_violation(message) -> bool:
+    """A console message saying the Content-Security-Policy refused something."""
+    text = message.text.lower()
+    return "content security policy" in text or "refused to" in text
+
+
 @pytest.fixture
 def watched(page):
-    """The page, with every console error (a CSP violation is one) collected."""
+    """The page, with every Content-Security-Policy violation it logs collected."""
     page.errors = []
-    page.on(
-        "console",
-        lambda m: m.type == "error" and "favicon" not in m.text and page.errors.append(m.text),
-    )
+    page.on("console", lambda m: csp_violation(m) and page.errors.append(m.text))
     page.set_viewport_size(DESKTOP)
     return page
 
 
 def check(page, where):
-    """No serious accessibility violation and no console error (CSP) on the page."""
+    """No serious accessibility violation and no Content-Security-Policy violation."""
     violations = axe_violations(page)
     assert not violations, (where, violations)
     assert not page.errors, (where, page.errors)
 
 
 def new_page(browser, live_server, viewport, locale="fi-FI"):
-    context = browser.new_context(viewport=viewport, locale=locale)
+    context = with_axe(browser.new_context(viewport=viewport, locale=locale))
     p = context.new_page()
     p.set_default_timeout(15000)
     p.base_url = live_server.url
     p.errors = []
-    p.on(
-        "console",
-        lambda m: m.type == "error" and "favicon" not in m.text and p.errors.append(m.text),
-    )
+    p.on("console", lambda m: csp_violation(m) and p.errors.append(m.text))
     return p
 
 

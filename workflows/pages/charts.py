@@ -30,10 +30,11 @@ def _nice_max(value: int) -> int:
         step *= 10
 
 
-def _ticks(top: int, count: int = 4) -> list[int]:
-    if top <= count:
+def _ticks(top: int) -> list[int]:
+    """Evenly spaced whole-number ticks up to ``top`` (a value of ``_nice_max``)."""
+    if top <= 5:
         return list(range(0, top + 1))
-    return [round(top * n / count) for n in range(count + 1)]
+    return [top * n // 5 for n in range(6)]
 
 
 @dataclass
@@ -127,7 +128,7 @@ def columns(rows, *, width=640, height=240) -> Chart:
 
 def lines(labels, series, *, width=640, height=260) -> Chart:
     """``series``: ``[(name, [values...]), ...]`` over the same ``labels``."""
-    left, right, top_pad, bottom = 40, 16, 16, 40
+    left, right, top_pad, bottom = 40, 44, 16, 40
     plot_w, plot_h = width - left - right, height - top_pad - bottom
     top = _nice_max(max([v for _name, values in series for v in values] + [1]))
     step = plot_w / max(len(labels) - 1, 1)
