@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import F, Min, Q
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
@@ -142,6 +143,19 @@ class TaskView(LoginRequiredMixin, View):
 
     def _load(self, request, uuid):
         case_task = visible_task_or_404(request.user, uuid)
+        # An invitation in the unit's queue is open to its members; once taken or done, only
+        # to those who may see the case (a wellbeing worker while her part lasts).
+        if (
+            case_task.status != "NEW"
+            and not cases_visible_to(request.user).filter(pk=case_task.case_id).exists()
+        ):
+            audit_record(
+                actor=request.user,
+                obj=case_task.case,
+                action="access.denied",
+                data={"task": str(case_task.uuid)},
+            )
+            raise Http404
         self.may_work = case_task.is_open and case_task.owner_id in (
             request.user.pk,
             *selectors.substituted_users(request.user),
