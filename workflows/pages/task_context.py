@@ -7,7 +7,9 @@ from __future__ import annotations
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from casework.languages import language_name
 from casework.models import CaseState, ClientCategory, PlanState
+from casework.models.clients import LanguageField
 from casework.rules import rules_on
 from casework.selectors import assessment_for
 from workflows.models import OPEN_STATUSES, CaseTask, Priority
@@ -86,6 +88,8 @@ def _fields(instance, names):
         value = getattr(instance, name)
         if field.choices:
             value = getattr(instance, f"get_{name}_display")()
+        elif isinstance(field, LanguageField) and value:
+            value = language_name(value)
         elif value is True:
             value = _("yes")
         elif value is False:
