@@ -52,6 +52,11 @@
     sync();
   });
 
+  // Filter panels: open on a wide screen, folded on a phone unless filters are in use.
+  if (window.matchMedia("(min-width: 48rem)").matches) {
+    document.querySelectorAll("details[data-open-wide]").forEach(function (d) { d.open = true; });
+  }
+
   // Print buttons (the printable plan).
   document.querySelectorAll("[data-print]").forEach(function (button) {
     button.hidden = false;
