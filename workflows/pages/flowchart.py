@@ -151,6 +151,16 @@ def _layout(process_pk=None):
     return grid, _statuses(process_pk) if process_pk is not None else {}
 
 
+def _free_spot(pos, width, placed, height=14):
+    """``pos`` moved down, a line at a time, until the label there overlaps no label placed
+    before (two branches that leave a gateway at the same point)."""
+    x, y = pos
+    while any(abs(y - py) < height and x < px + pw and px < x + width for px, py, pw in placed):
+        y += height
+    placed.append((x, y, width))
+    return (x, y)
+
+
 def flow_svg(process_pk=None) -> str:
     """The chart of the path; with ``process_pk``, coloured by where that case's path is."""
     grid, statuses = _layout(process_pk)
@@ -188,6 +198,7 @@ def flow_svg(process_pk=None) -> str:
                 min_x, max_x = min(min_x, lx - width / 2), max(max_x, lx + width / 2)
         shapes.append(shape)
     edges = []
+    placed = []
     for edge in grid.edges:
         label = BRANCH_LABELS.get((edge.src.name, edge.dst.name)) or edge.label or ""
         points = " ".join(f"{px},{py}" for px, py in edge.segments)
@@ -195,6 +206,8 @@ def flow_svg(process_pk=None) -> str:
         if label and not label_pos and edge.segments:
             (x1, y1), (x2, y2) = edge.segments[0], edge.segments[min(1, len(edge.segments) - 1)]
             label_pos = ((x1 + x2) / 2 + 6, (y1 + y2) / 2 - 6)
+        if label and label_pos:
+            label_pos = _free_spot(label_pos, len(str(label)) * 7, placed)
         edges.append({"points": points, "label": str(label), "pos": label_pos})
         for px, py in edge.segments:
             min_x, max_x = min(min_x, px), max(max_x, px)
