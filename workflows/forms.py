@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from casework.languages import country_choices, language_choices
@@ -284,6 +285,12 @@ class ClientForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if municipalities is not None:
             self.fields["municipality"].queryset = municipalities
+        # municipalities in the alphabetical order of their names in the user's language
+        language = (get_language() or "fi")[:2]
+        if language in ("sv", "en"):
+            self.fields["municipality"].queryset = self.fields["municipality"].queryset.order_by(
+                f"name_{language}", "name_fi"
+            )
         for name in self.DECIDED_BY_WORKER:
             field = self.fields[name]
             field.required = True
