@@ -181,3 +181,20 @@ def test_routing_facts_start_empty_and_are_required(client, staff):
     assert form["municipality"].value() == Municipality.objects.get(code="272").pk  # only one
     response = client.post(reverse("workflows:client_register"), {"first_names": "X"})
     assert "residence_basis" in response.context["form"].errors
+
+
+def test_the_server_error_page_has_the_layout_and_falls_back_to_plain(rf, staff, monkeypatch):
+    from config import errors
+
+    request = rf.get("/sv/")
+    request.user = staff["anna"]
+    with translation.override("sv"):
+        response = errors.server_error(request)
+    assert response.status_code == 500 and b'class="top"' in response.content
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the layout itself fails")
+
+    monkeypatch.setattr(errors, "render", broken)
+    plain = errors.server_error(request)
+    assert plain.status_code == 500 and b"Virhe" in plain.content
