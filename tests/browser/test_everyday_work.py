@@ -424,3 +424,19 @@ def test_no_page_breaks_the_content_security_policy(watched, browser_staff):
         page.wait_for_timeout(300)
     assert not page.errors, page.errors
     assert PASSWORD  # the shared test password logs everyone in
+
+
+def test_other_changed_pages_pass_axe(watched, browser_staff, start_path):
+    case = drive_to_plan_active(start_path(last_name="Muut"), browser_staff["anna"])
+    page = watched
+    login(page, "anna")
+    for url in (
+        "/queue/",
+        f"/cases/{case.uuid}/client/",
+        f"/cases/{case.uuid}/close/",
+        f"/cases/{case.uuid}/plans/1/print/",
+        "/en/clients/?q=Muut",
+        "/no-such-page/",
+    ):
+        page.goto(page.base_url + url)
+        check(page, url)
