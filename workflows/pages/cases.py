@@ -25,7 +25,7 @@ from workflows.services import client_change as change
 from workflows.services import path_close
 
 from .common import errors_to_form
-from .flowchart import flow_svg, progress
+from .flowchart import chart_focus, flow_svg, progress
 
 
 @login_required
@@ -46,6 +46,7 @@ def case_detail(request, uuid):
         # a wellbeing-area worker sees the steps they take part in, not the whole case
         "tasks": tasks,
         "stages": progress(case, [t for t in tasks if t.is_open]),
+        "chart_focus": chart_focus(case.process.pk) if hasattr(case, "process") else None,
         "events": case.events.select_related("actor") if full else None,
         "plans": case.plans.prefetch_related("measures__service", "measures__provider", "reviews")
         if full

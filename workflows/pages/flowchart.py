@@ -163,6 +163,23 @@ def _free_spot(pos, width, placed, height=14):
 
 def flow_svg(process_pk=None) -> str:
     """The chart of the path; with ``process_pk``, coloured by where that case's path is."""
+    return render_to_string("workflows/flow_chart.svg", _drawing(process_pk))
+
+
+def chart_focus(process_pk) -> tuple[float, float] | None:
+    """Where in the chart (as fractions of its width and height) the case is now: the page
+    scrolls the full-size chart there."""
+    drawing = _drawing(process_pk)
+    x0, y0, width, height = drawing["view"]
+    for wanted in (FILL["current"], FILL["waiting"], FILL["done"]):
+        found = [s for s in drawing["shapes"] if s.fill == wanted]
+        if found:
+            shape = found[-1] if wanted == FILL["done"] else found[0]
+            return (round((shape.cx - x0) / width, 3), round((shape.cy - y0) / height, 3))
+    return None
+
+
+def _drawing(process_pk=None) -> dict:
     grid, statuses = _layout(process_pk)
     shapes = []
     min_x, min_y, max_x, max_y = 0.0, 0.0, float(grid.width), float(grid.height)
@@ -238,24 +255,21 @@ def flow_svg(process_pk=None) -> str:
         lx += 36 + len(text) * 7.5
     max_x = max(max_x, lx)
     height = legend_y + 24
-    return render_to_string(
-        "workflows/flow_chart.svg",
-        {
-            "view": (
-                round(min_x - MARGIN),
-                round(min_y - MARGIN),
-                round(max_x - min_x + 2 * MARGIN),
-                round(height - min_y + MARGIN),
-            ),
-            "shapes": shapes,
-            "edges": edges,
-            "legend": legend_items,
-            "legend_title": _("Colours:"),
-            "legend_title_y": legend_y - 8,
-            "title": _("The integration path"),
-            "font": FONT,
-        },
-    )
+    return {
+        "view": (
+            round(min_x - MARGIN),
+            round(min_y - MARGIN),
+            round(max_x - min_x + 2 * MARGIN),
+            round(height - min_y + MARGIN),
+        ),
+        "shapes": shapes,
+        "edges": edges,
+        "legend": legend_items,
+        "legend_title": _("Colours:"),
+        "legend_title_y": legend_y - 8,
+        "title": _("The integration path"),
+        "font": FONT,
+    }
 
 
 @dataclass

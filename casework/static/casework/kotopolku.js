@@ -57,6 +57,16 @@
     document.querySelectorAll("details[data-open-wide]").forEach(function (d) { d.open = true; });
   }
 
+  // The case's flow chart at full size: scroll its box to where the case is now.
+  document.querySelectorAll(".chart[data-focus-x]").forEach(function (box) {
+    var image = box.querySelector("img");
+    var centre = function () {
+      box.scrollLeft = image.offsetWidth * parseFloat(box.getAttribute("data-focus-x")) - box.clientWidth / 2;
+      box.scrollTop = image.offsetHeight * parseFloat(box.getAttribute("data-focus-y")) - box.clientHeight / 2;
+    };
+    if (image.complete) { centre(); } else { image.addEventListener("load", centre); }
+  });
+
   // Print buttons (the printable plan).
   document.querySelectorAll("[data-print]").forEach(function (button) {
     button.hidden = false;
