@@ -76,3 +76,36 @@ def intake_organisation(organisations, municipality):
 def current_draft(case) -> IntegrationPlan | None:
     """The plan being drawn up for the case (the newest draft), or None."""
     return case.plans.filter(state=PlanState.DRAFT).order_by("-version").first()
+
+
+# What a wellbeing-area worker taking part sees of the assessment: what the invitation is
+# about (the client's literacy and language skills, life situation, other service needs and
+# why the area was invited), not the education and work history or the plan.
+PARTICIPANT_ASSESSMENT_FIELDS = (
+    "interview_date",
+    "interpreter_used",
+    "literacy",
+    "finnish_level",
+    "swedish_level",
+    "life_situation",
+    "other_service_needs",
+    "wellbeing_participation_reason",
+)
+
+
+def assessment_for(user, case) -> tuple[object | None, tuple[str, ...]]:
+    """The case's assessment and the names of its fields ``user`` may read: all of them for
+    staff of the responsible organisation, ``PARTICIPANT_ASSESSMENT_FIELDS`` for a
+    wellbeing-area worker taking part now, none otherwise."""
+    assessment = getattr(case, "assessment", None)
+    if assessment is None:
+        return None, ()
+    if can_see_full_case(user, case):
+        return assessment, tuple(
+            f.name
+            for f in assessment._meta.concrete_fields
+            if f.name not in ("id", "uuid", "case", "assessed_by", "completed_at")
+        )
+    if case.participations.filter(worker=user, ended_at__isnull=True).exists():
+        return assessment, PARTICIPANT_ASSESSMENT_FIELDS
+    return None, ()

@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",  # Swagger UI and Redoc assets served locally (no CDN)
+    "csp",
     "bench",  # the load generator (manage.py generate_load) and the benchmark's bare flow
 ]
 
@@ -64,6 +66,7 @@ TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", "0"))
 MIDDLEWARE = [
     "config.middleware.ForwardedForMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -178,6 +181,10 @@ NATIONAL_EXPORT_KEY = os.environ.get("NATIONAL_EXPORT_KEY", "")
 if not NATIONAL_EXPORT_KEY and DEBUG:
     NATIONAL_EXPORT_KEY = "insecure-development-national-export-key"  # noqa: S105
 
+# A refused form (its CSRF token expired or missing) gets the app's own page, in the user's
+# language, with a way back.
+CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 
@@ -189,6 +196,9 @@ LANGUAGES = [
     ("en", _("English")),
 ]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Our own date and number formats per language (config/formats/): English as in the UK,
+# day before month (15 March 2026, 15/03/2026), Monday the first day of the week.
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "Europe/Helsinki"
 USE_I18N = True
 USE_TZ = True
@@ -293,6 +303,24 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+}
+
+# Content-Security-Policy (django-csp): every script and style comes from our own static
+# files (no inline script or style, no outside host), nothing may frame the pages, forms post
+# only to us. The flow charts are SVG images drawn with presentation attributes only.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
 }
 
 # viewflow: we use its engine, not its Material frontend, so it adds no middleware.

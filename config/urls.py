@@ -21,3 +21,9 @@ urlpatterns += i18n_patterns(
     path("exports/", include("workflows.pages.exports_urls")),
     prefix_default_language=False,
 )
+
+# Error pages in the app's layout and the user's language (templates/403.html, 404.html,
+# 500.html; a refused form: settings.CSRF_FAILURE_VIEW).
+handler403 = "config.errors.permission_denied"
+handler404 = "config.errors.page_not_found"
+handler500 = "config.errors.server_error"

@@ -6,9 +6,10 @@ from __future__ import annotations
 from django import forms
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from casework.languages import language_choices
+from casework.languages import country_choices, language_choices
 from casework.models import (
     Assessment,
     Client,
@@ -23,6 +24,26 @@ from casework.services.cases import ASSESSMENT_FIELDS
 from casework.services.plans import PLAN_FIELDS
 
 YES_NO = [("", "---------"), ("true", _("yes")), ("false", _("no"))]
+
+
+def preselect_single_choices(form) -> None:
+    """A required list with only one real choice starts with it chosen: there is nothing for
+    the worker to decide (for example the only municipality a unit serves)."""
+    if form.is_bound:
+        return
+    for name, field in form.fields.items():
+        if not field.required or form.initial.get(name) not in (None, ""):
+            continue
+        if isinstance(field, forms.ModelChoiceField):
+            options = list(field.queryset[:2])
+            if len(options) == 1:
+                form.initial[name] = options[0].pk
+        elif isinstance(field, forms.ChoiceField) and not isinstance(
+            field.widget, forms.RadioSelect
+        ):
+            values = [v for v, _label in field.choices if v not in ("", None)]
+            if len(values) == 1:
+                form.initial[name] = values[0]
 
 
 class DateInput(forms.DateInput):
@@ -49,6 +70,18 @@ class LanguageChoiceField(forms.ChoiceField):
         return [("", "---------"), *language_choices()]
 
 
+class CountryChoiceField(forms.ChoiceField):
+    """An ISO 3166 country, named in the user's language from CLDR (casework.languages)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(choices=self._choices_now, **kwargs)
+
+    @staticmethod
+    def _choices_now():
+        return [("", "---------"), *country_choices()]
+
+
 class IntakeForm(forms.Form):
     note = forms.CharField(
         label=_("Note on the first contact"),
@@ -58,6 +91,12 @@ class IntakeForm(forms.Form):
 
 
 class AssessmentForm(forms.ModelForm):
+    # a draft may be partial; completing needs these (Assessment.completion_errors)
+    required_to_complete = (
+        *Assessment.REQUIRED_TO_COMPLETE,
+        "plan_needed",
+        "wellbeing_participation_needed",
+    )
     plan_needed = YesNoField(label=_("an integration plan is needed"))
     wellbeing_participation_needed = YesNoField(
         label=_("social and health services need coordinating with the wellbeing area")
@@ -100,6 +139,9 @@ class ResponsibleContributionForm(forms.Form):
 
 
 class PlanForm(forms.ModelForm):
+    # a draft may be partial; the plan goes to the client only with these
+    # (casework.services.plans.plan_rule_errors)
+    required_to_complete = ("starts_on", "ends_on", "long_term_goals", "period_goals", "follow_up")
     language = forms.ChoiceField(
         label=_("language of the plan"),
         choices=[("fi", "suomi"), ("sv", "svenska"), ("en", "English")],
@@ -194,6 +236,8 @@ class ClientForm(forms.ModelForm):
     """Registering a client at intake; the model's own validation (identity code checksum,
     dates not in the future, a minor's representative) reports next to each field."""
 
+    citizenship = CountryChoiceField(label=_("citizenship"))
+    country_of_origin = CountryChoiceField(label=_("country of origin"))
     mother_tongue = LanguageChoiceField(label=_("mother tongue"))
     preferred_language = LanguageChoiceField(label=_("preferred language of service"))
     interpreter_language = LanguageChoiceField(label=_("interpreter's language"))
@@ -233,10 +277,27 @@ class ClientForm(forms.ModelForm):
         ]
         widgets = {"date_of_birth": DateInput(), "first_residence_permit_date": DateInput()}
 
+    # Facts that decide the client's category and so who is responsible: the worker chooses
+    # them every time, nothing is assumed.
+    DECIDED_BY_WORKER = ("residence_basis", "labour_market_status")
+
     def __init__(self, *args, municipalities=None, **kwargs):
         super().__init__(*args, **kwargs)
         if municipalities is not None:
             self.fields["municipality"].queryset = municipalities
+        # municipalities in the alphabetical order of their names in the user's language
+        language = (get_language() or "fi")[:2]
+        if language in ("sv", "en"):
+            self.fields["municipality"].queryset = self.fields["municipality"].queryset.order_by(
+                f"name_{language}", "name_fi"
+            )
+        for name in self.DECIDED_BY_WORKER:
+            field = self.fields[name]
+            field.required = True
+            field.choices = [("", "---------"), *Client._meta.get_field(name).choices]
+            if not self.instance.pk:
+                self.initial[name] = ""
+        preselect_single_choices(self)
 
     def clean_contacted_on(self):
         value = self.cleaned_data["contacted_on"]

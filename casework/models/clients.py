@@ -17,7 +17,7 @@ from .organisations import Municipality
 
 
 class LanguageField(models.CharField):
-    """An ISO 639 language code, validated against pycountry's list (see ``languages``)."""
+    """An ISO 639 language code, validated against the CLDR list (see ``languages``)."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("max_length", 3)

@@ -41,6 +41,8 @@ def test_case_worker_takes_a_quota_refugee_to_an_approved_plan(page, browser_sta
     assert page.input_value("#id_street_address") == "Isokatu 5"
     _select(page, "#id_interpreter_language", "so")
     page.click("main button[type=submit]")
+    page.wait_for_url("**/clients/registered/**")  # the confirmation says where it went
+    page.click("main a.button[href^='/cases/']")
     page.wait_for_url("**/cases/**")
     client = Client.objects.get(last_name="Abdi")
     case = client.cases.get()
@@ -132,7 +134,7 @@ def test_manager_reassigns_an_overdue_task(page, browser_staff, start_path):
     CaseTask.objects.filter(case=case, step="assess").update(due_on=dt.date(2026, 1, 1))
     login(page, "maria")
     page.click("nav a[href='/manager/']")
-    page.click("a[href='/manager/tasks/?overdue=1']")
+    page.click("a[href='/manager/tasks/?due=overdue']")
     page.check(f"input[name=tasks][value='{open_task(case, 'assess').uuid}']")
     page.select_option("#f-worker", str(browser_staff["bertil"].pk))
     page.click("#reassign")

@@ -74,6 +74,7 @@ def test_wellbeing_worker_sees_invitations_and_takes_one(client, start_path, sta
     case.participations.get().refresh_from_db()
     assert case.participations.get().contribution == "family work twice a week"
     assert case.participations.get().contributed_at.date() == timezone.localdate()
+    client.get(reverse("workflows:inbox"))  # sanna reads the message saying what comes next
     # other units' workers see no invitations
     client.force_login(staff["anna"])
     assert case.number not in client.get(reverse("workflows:invitations")).content.decode()

@@ -1,7 +1,7 @@
 """/api/: version 1 of the API, its OpenAPI schema and its documentation page."""
 
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import programme, views
 from .exceptions import not_found
@@ -44,7 +44,9 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     # Swagger UI with its assets from drf-spectacular-sidecar: nothing loaded from outside.
     # (Redoc's page would fetch Google Fonts, so it is not offered.)
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    # The split view serves its start-up script as a file: the Content-Security-Policy allows
+    # no inline script.
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     # Anything else under /api/ is a JSON 404 (never an HTML page, never a slash redirect).
     re_path(r"^.*$", not_found),
 ]

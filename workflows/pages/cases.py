@@ -25,6 +25,7 @@ from workflows.services import client_change as change
 from workflows.services import path_close
 
 from .common import errors_to_form
+from .flowchart import chart_focus, flow_svg, progress
 
 
 @login_required
@@ -32,15 +33,20 @@ def case_detail(request, uuid):
     case = visible_case_or_404(request.user, uuid)
     audit_record(actor=request.user, obj=case.client, action="client.viewed", data={"via": "case"})
     full = can_see_full_case(request.user, case)
+    tasks = (
+        selectors.case_tasks(case)
+        if full
+        else selectors.case_tasks(case).filter(participation__worker=request.user)
+    )
     context = {
         "case": case,
         "client": case.client,
         "full_case": full,
         "protected_visible": can_see_protected_details(request.user, case),
         # a wellbeing-area worker sees the steps they take part in, not the whole case
-        "tasks": selectors.case_tasks(case)
-        if full
-        else selectors.case_tasks(case).filter(participation__worker=request.user),
+        "tasks": tasks,
+        "stages": progress(case, [t for t in tasks if t.is_open]),
+        "chart_focus": chart_focus(case.process.pk) if hasattr(case, "process") else None,
         "events": case.events.select_related("actor") if full else None,
         "plans": case.plans.prefetch_related("measures__service", "measures__provider", "reviews")
         if full
@@ -54,12 +60,12 @@ def case_detail(request, uuid):
 
 @login_required
 def case_chart(request, uuid):
+    """The path's chart coloured by where this case is."""
     case = visible_case_or_404(request.user, uuid)
-    grid = chart.calc_layout_data(IntegrationFlow)
     process = getattr(case, "process", None)
-    if process is not None:
-        chart.calc_cell_status(IntegrationFlow, grid, process.pk)
-    return HttpResponse(chart.grid_to_svg(grid), content_type="image/svg+xml")
+    return HttpResponse(
+        flow_svg(process.pk if process is not None else None), content_type="image/svg+xml"
+    )
 
 
 @login_required
@@ -69,8 +75,7 @@ def flow_chart(request, fmt="svg"):
         response = HttpResponse(chart.grid_to_bpmn(grid), content_type="application/xml")
         response["Content-Disposition"] = 'attachment; filename="kotopolku-integration-path.bpmn"'
         return response
-    grid = chart.calc_layout_data(IntegrationFlow)
-    return HttpResponse(chart.grid_to_svg(grid), content_type="image/svg+xml")
+    return HttpResponse(flow_svg(), content_type="image/svg+xml")
 
 
 @login_required

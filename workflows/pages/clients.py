@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
 
+from casework.models import IntegrationCase, ResponsibilityRule
+from casework.search import search_cases
 from casework.selectors import cases_visible_to, intake_organisation, intake_places
 from permissions.audit import audit_record
 from workflows.forms import ClientForm
@@ -38,37 +38,73 @@ def client_register(request):
         except ValidationError as error:
             errors_to_form(form, error)
         else:
-            messages.success(
-                request,
-                _("Case %(number)s opened; it is in the queue of %(unit)s.")
-                % {"number": case.number, "unit": case.unit},
-            )
-            if cases_visible_to(request.user).filter(pk=case.pk).exists():
-                return redirect("workflows:case", uuid=case.uuid)
-            return redirect("workflows:inbox")
+            registered = request.session.get(REGISTERED_KEY, [])[-(REGISTERED_KEPT - 1) :]
+            request.session[REGISTERED_KEY] = [*registered, str(case.uuid)]
+            return redirect("workflows:client_registered", uuid=case.uuid)
     status = 400 if request.method == "POST" else 200
     return render(request, "workflows/client_form.html", {"form": form}, status=status)
 
 
+# The cases this session registered: their confirmation pages may be shown to it even when
+# the case went to another organisation's queue (and so out of the worker's sight).
+REGISTERED_KEY = "registered_cases"
+REGISTERED_KEPT = 20
+
+
+@login_required
+def client_registered(request, uuid):
+    """The confirmation after registering a client: what was registered, which path and
+    queue the case went to and why (the municipality's responsibility table), and a link to
+    the case if the worker may still see it."""
+    if str(uuid) not in request.session.get(REGISTERED_KEY, []):
+        raise Http404
+    case = (
+        IntegrationCase.objects.select_related(
+            "client", "client__municipality", "responsible_organisation", "unit"
+        )
+        .filter(uuid=uuid)
+        .first()
+    )
+    if case is None:
+        raise Http404
+    audit_record(
+        actor=request.user, obj=case.client, action="client.viewed", data={"via": "registration"}
+    )
+    rule = ResponsibilityRule.objects.filter(
+        municipality=case.client.municipality, category=case.category
+    ).first()
+    first_task = case.tasks.select_related("unit", "owner", "task").order_by("created_at").first()
+    return render(
+        request,
+        "workflows/client_registered.html",
+        {
+            "case": case,
+            "client": case.client,
+            "rule": rule,
+            "first_task": first_task,
+            "visible": cases_visible_to(request.user).filter(pk=case.pk).exists(),
+            "own_organisation": request.user.memberships.filter(
+                is_active=True, unit__organisation_id=case.responsible_organisation_id
+            ).exists(),
+        },
+    )
+
+
 @login_required
 def client_search(request):
-    """Find a client by name, identity code or case number among the cases one may see."""
+    """Find a client by case number, personal identity code, date of birth or name (accents,
+    case and a letter or two wrong do not matter) among the cases one may see."""
     query = request.GET.get("q", "").strip()
-    results = []
-    if len(query) >= 2:
-        cases = cases_visible_to(request.user)
-        condition = Q(number__iexact=query) | Q(
-            client__personal_identity_code__iexact=query.upper()
-        )
-        for word in query.split()[:4]:
-            condition |= Q(client__last_name__istartswith=word) | Q(
-                client__first_names__istartswith=word
-            )
-        results = list(cases.filter(condition).order_by("client__last_name", "-created_at")[:50])
+    kind, results = search_cases(request.user, query)
+    if kind:
         audit_record(
             actor=request.user,
             obj=request.user,
             action="client.searched",
-            data={"results": len(results)},
+            data={"results": len(results), "by": kind},
         )
-    return render(request, "workflows/client_search.html", {"query": query, "results": results})
+    return render(
+        request,
+        "workflows/client_search.html",
+        {"query": query, "kind": kind, "results": results, "too_short": not kind and bool(query)},
+    )

@@ -4,17 +4,20 @@ and a step's page (claim, release, save a draft, complete)."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import F, Min, Q
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.http import require_POST
 
-from casework.models import WellbeingParticipation
-from casework.selectors import can_see_full_case, can_see_protected_details
+from casework.models import Unit, WellbeingParticipation
+from casework.selectors import can_see_full_case, can_see_protected_details, cases_visible_to
 from permissions.audit import audit_record
 from workflows import selectors
 from workflows.access import visible_task_or_404
@@ -32,29 +35,67 @@ from workflows.services import (
 from workflows.steps import STEPS, apply_errors, forms_valid
 
 from .common import page_of
+from .listing import PER_PAGE_CHOICES, filter_tasks, search_condition
+from .task_context import completed_message, task_context
+
+# A task list's page length unless the user chooses another (?per_page=).
+TASKS_PER_PAGE = PER_PAGE_CHOICES[0]
+
+
+def _member_units(user):
+    return list(
+        Unit.objects.filter(memberships__user=user, memberships__is_active=True, is_active=True)
+        .select_related("organisation")
+        .distinct()
+        .order_by("name_fi")
+    )
+
+
+def _list_page(request, listing):
+    return page_of(request, listing.queryset, listing.per_page)
+
+
+def _list_context(listing, page, **extra):
+    return {
+        "listing": listing,
+        "page": page,
+        "tasks": page.object_list,
+        "per_page_choices": PER_PAGE_CHOICES,
+        **extra,
+    }
 
 
 @login_required
 def inbox(request):
-    page = _page(request, selectors.inbox_for(request.user))
-    return render(request, "workflows/inbox.html", {"tasks": page.object_list, "page": page})
+    """My open tasks (and those of whom I cover for today), with search, filters and sorting
+    kept in the URL."""
+    covered = selectors.substituted_users(request.user)
+    owners = None
+    if covered:
+        owners = get_user_model().objects.filter(pk__in=[request.user.pk, *covered])
+    listing = filter_tasks(
+        request.GET,
+        selectors.inbox_for(request.user),
+        units=_member_units(request.user),
+        owners=owners,
+    )
+    page = _list_page(request, listing)
+    return render(
+        request, "workflows/inbox.html", _list_context(listing, page, show_owner=bool(covered))
+    )
 
 
 @login_required
 def queue(request):
-    page = _page(request, selectors.queue_for(request.user))
+    """Unassigned tasks in my units' queues; the ones I may take have a button."""
+    listing = filter_tasks(
+        request.GET, selectors.queue_for(request.user), units=_member_units(request.user)
+    )
+    page = _list_page(request, listing)
     can_claim = claim_checker(request.user)
     for case_task in page.object_list:
         case_task.claimable = can_claim(case_task)
-    return render(request, "workflows/queue.html", {"tasks": page.object_list, "page": page})
-
-
-TASKS_PER_PAGE = 50
-
-
-def _page(request, queryset):
-    """One page of a task list, the most urgent first: a fixed cost whatever the length."""
-    return page_of(request, queryset, TASKS_PER_PAGE)
+    return render(request, "workflows/queue.html", _list_context(listing, page))
 
 
 @login_required
@@ -102,6 +143,19 @@ class TaskView(LoginRequiredMixin, View):
 
     def _load(self, request, uuid):
         case_task = visible_task_or_404(request.user, uuid)
+        # An invitation in the unit's queue is open to its members; once taken or done, only
+        # to those who may see the case (a wellbeing worker while her part lasts).
+        if (
+            case_task.status != "NEW"
+            and not cases_visible_to(request.user).filter(pk=case_task.case_id).exists()
+        ):
+            audit_record(
+                actor=request.user,
+                obj=case_task.case,
+                action="access.denied",
+                data={"task": str(case_task.uuid)},
+            )
+            raise Http404
         self.may_work = case_task.is_open and case_task.owner_id in (
             request.user.pk,
             *selectors.substituted_users(request.user),
@@ -116,6 +170,7 @@ class TaskView(LoginRequiredMixin, View):
             action="client.viewed",
             data={"via": "task", "task": str(case_task.uuid)},
         )
+        full = can_see_full_case(request.user, case)
         return render(
             request,
             step.template,
@@ -128,8 +183,9 @@ class TaskView(LoginRequiredMixin, View):
                 "form": forms.get("form"),
                 "may_work": self.may_work,
                 "claimable": case_task.status == "NEW" and can_claim(request.user, case_task),
-                "full_case": can_see_full_case(request.user, case),
+                "full_case": full,
                 "protected_visible": can_see_protected_details(request.user, case),
+                **task_context(case_task, request.user, full_case=full),
             },
             status=status,
         )
@@ -144,7 +200,6 @@ class TaskView(LoginRequiredMixin, View):
         forms = step.build_forms(case=case_task.case, task=case_task.task, data=request.POST)
         action = "draft" if request.POST.get("action") == "draft" and step.has_draft else "complete"
         if not forms_valid(forms):
-            messages.error(request, _("Check the fields marked below."))
             return self._render(request, case_task, step, forms, status=400)
         try:
             if action == "draft":
@@ -157,7 +212,6 @@ class TaskView(LoginRequiredMixin, View):
             return self._render(request, case_task, step, forms, status=409)
         except ValidationError as error:
             apply_errors(forms, error)
-            messages.error(request, _("Check the fields marked below."))
             return self._render(request, case_task, step, forms, status=400)
         except PermissionDenied as error:
             messages.error(request, str(error))
@@ -165,17 +219,58 @@ class TaskView(LoginRequiredMixin, View):
         if action == "draft":
             messages.success(request, _("Draft saved."))
             return redirect("workflows:task", uuid=case_task.uuid)
-        messages.success(request, _("Step completed."))
-        return redirect("workflows:case", uuid=case_task.case.uuid)
+        messages.success(request, completed_message(case_task))
+        if cases_visible_to(request.user).filter(pk=case_task.case_id).exists():
+            return redirect("workflows:case", uuid=case_task.case.uuid)
+        return redirect("workflows:inbox")
+
+
+INVITATION_STATUSES = [
+    ("open", _("open: waiting or in progress")),
+    ("contributed", _("contributed, part lasts")),
+    ("ended", _("ended")),
+    ("all", _("all")),
+]
+INVITATION_SORTS = {
+    "invited": ("invited_at",),
+    "due": ("due", "invited_at"),
+    "case": ("case__number",),
+    "client": ("case__client__last_name", "case__client__first_names"),
+}
 
 
 @login_required
 def invitations(request):
-    """A wellbeing-area worker's invitations: open, waiting in the unit or theirs."""
+    """The wellbeing area's invitations to the units I work in: status, due date, client and
+    who took it. Open ones and contributed ones (while the part lasts) open; the list is
+    filtered, sorted and paginated in the URL."""
     units = request.user.memberships.filter(is_active=True).values("unit_id")
-    participations = (
-        WellbeingParticipation.objects.filter(unit_id__in=units, ended_at__isnull=True)
-        .select_related(
+    status = request.GET.get("status") or "open"
+    if status not in dict(INVITATION_STATUSES):
+        status = "open"
+    qs = WellbeingParticipation.objects.filter(unit_id__in=units).annotate(
+        due=Min("tasks__due_on", filter=Q(tasks__step="wellbeing_contribution"))
+    )
+    if status == "open":
+        qs = qs.filter(ended_at__isnull=True, contributed_at__isnull=True)
+    elif status == "contributed":
+        qs = qs.filter(ended_at__isnull=True, contributed_at__isnull=False)
+    elif status == "ended":
+        qs = qs.filter(ended_at__isnull=False)
+    query = request.GET.get("q", "").strip()
+    if query:
+        qs = qs.filter(search_condition(query))
+    sort = request.GET.get("sort") or "due"
+    key = sort.lstrip("-")
+    if key not in INVITATION_SORTS:
+        sort, key = "due", "due"
+    descending = sort.startswith("-")
+    ordering = [
+        F(name).desc(nulls_last=True) if descending else F(name).asc(nulls_last=True)
+        for name in INVITATION_SORTS[key]
+    ]
+    qs = (
+        qs.select_related(
             "case",
             "case__client",
             "organisation",
@@ -185,6 +280,22 @@ def invitations(request):
             "invited_by",
         )
         .prefetch_related("tasks")
-        .order_by("invited_at")
+        .order_by(*ordering, "pk")
     )
-    return render(request, "workflows/invitations.html", {"participations": participations})
+    page = page_of(request, qs, 25)
+    for p in page.object_list:
+        tasks = [t for t in p.tasks.all() if t.step == "wellbeing_contribution"]
+        p.task = max(tasks, key=lambda t: t.created_at) if tasks else None
+        p.can_open = p.task is not None and p.ended_at is None
+    return render(
+        request,
+        "workflows/invitations.html",
+        {
+            "page": page,
+            "participations": page.object_list,
+            "status": status,
+            "statuses": INVITATION_STATUSES,
+            "query": query,
+            "sort": sort,
+        },
+    )

@@ -11,6 +11,7 @@ urlpatterns = [
     path("queue/", tasks.queue, name="queue"),
     path("queue/next/", tasks.claim_next, name="claim_next"),
     path("clients/new/", clients.client_register, name="client_register"),
+    path("clients/registered/<uuid:uuid>/", clients.client_registered, name="client_registered"),
     path("manager/", manager.manager_dashboard, name="dashboard"),
     path("manager/tasks/", manager.manager_tasks, name="manager_tasks"),
     path("tasks/<uuid:uuid>/", tasks.TaskView.as_view(), name="task"),

@@ -35,7 +35,15 @@ from workflows.demo_guidance import GUIDANCE_STAFF, load_guidance_demo
 from workflows.demo_programme import load_demo_programme
 from workflows.models import CaseTask
 
-REFERENCE_FIXTURES = ["roles", "rules", "organisations", "responsibility", "catalogue", "guidance"]
+REFERENCE_FIXTURES = [
+    "roles",
+    "rules",
+    "municipalities",
+    "organisations",
+    "responsibility",
+    "catalogue",
+    "guidance",
+]
 DEMO_PASSWORD = "kotopolku-demo"  # noqa: S105 - printed for the demo logins
 
 # fmt: off

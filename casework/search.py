@@ -1,0 +1,171 @@
+"""Finding a client among the cases a user may see: by case number ("000003",
+"2026-000003"), personal identity code, date of birth, or name. Names match without regard
+to accents or case and with a letter or two wrong ("Hasan" finds Hassan, "lucia" Lucía).
+
+On PostgreSQL a trigram index (migration 0005: pg_trgm over the unaccented, lower-case name)
+picks the candidates; every candidate is then checked and ranked here by edit distance, so
+both databases give the same answers. On SQLite (development) the candidates are simply the
+cases the user may see."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+
+from django.db import connection, transaction
+from django.db.models import F, Func, Lookup, Q, TextField
+
+from .selectors import cases_visible_to
+
+CASE_NUMBER = re.compile(r"^(?:(\d{4})-)?(\d{1,6})$")
+IDENTITY_CODE = re.compile(r"^\d{6}[-+A-FU-Y]\d{3}[0-9A-Y]$", re.IGNORECASE)
+DATE_FORMATS = ("%d.%m.%Y", "%Y-%m-%d", "%d/%m/%Y", "%d.%m.%y")
+MAX_RESULTS = 50
+# PostgreSQL: how alike (0..1) a word of the query and the name must be to be a candidate;
+# low, because the ranking below decides. The index answers this operator (<%).
+TRIGRAM_THRESHOLD = 0.3
+# SQLite: at most this many cases are checked by name (development data).
+FALLBACK_CANDIDATES = 20000
+
+
+def normalise(text: str) -> str:
+    """Lower case without accents: "Lucía Fernández" → "lucia fernandez"."""
+    decomposed = unicodedata.normalize("NFKD", text or "")
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def edit_distance(a: str, b: str, limit: int = 3) -> int:
+    """Damerau–Levenshtein distance (adjacent swaps count once), stopping past ``limit``."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2, previous = None, list(range(len(b) + 1))
+    for i, ca in enumerate(a, start=1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, start=1):
+            cost = 0 if ca == cb else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb and previous2 is not None:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def allowed_errors(word: str) -> int:
+    """Letters that may be wrong in a word of the query: none in very short words, one in
+    words of up to five letters, two in longer ones."""
+    if len(word) <= 2:
+        return 0
+    return 1 if len(word) <= 5 else 2
+
+
+def name_score(query_words: list[str], name: str) -> float | None:
+    """How far ``name`` is from the query (0 = exact), or None if some word of the query
+    matches no word of the name closely enough. A word may also be the start of a name."""
+    name_words = normalise(name).replace("-", " ").split()
+    total = 0.0
+    for word in query_words:
+        best = None
+        for candidate in name_words:
+            if candidate == word:
+                score = 0.0
+            elif len(word) >= 2 and candidate.startswith(word):
+                score = 0.5
+            else:
+                distance = edit_distance(word, candidate, limit=allowed_errors(word))
+                if distance > allowed_errors(word):
+                    continue
+                score = float(distance)
+            best = score if best is None else min(best, score)
+        if best is None:
+            return None
+        total += best
+    return total
+
+
+def _parse_date(text: str) -> dt.date | None:
+    for fmt in DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+@TextField.register_lookup
+class WordSimilar(Lookup):
+    """``text__word_similar=word``: pg_trgm's ``word <% text`` (PostgreSQL only)."""
+
+    lookup_name = "word_similar"
+
+    def as_sql(self, compiler, conn):
+        lhs, lhs_params = self.process_lhs(compiler, conn)
+        rhs, rhs_params = self.process_rhs(compiler, conn)
+        return f"{rhs} <%% {lhs}", [*rhs_params, *lhs_params]
+
+
+class NameKey(Func):
+    """The indexed expression of migration 0005 (PostgreSQL only)."""
+
+    function = "kotopolku_name_key"
+    output_field = TextField()
+
+
+def _name_candidates(cases, words: list[str]):
+    if connection.vendor != "postgresql":
+        return list(cases.order_by("-created_at")[:FALLBACK_CANDIDATES])
+    condition = Q()
+    for word in words:
+        # word <% key: the word is like some part of the name (trigram word similarity);
+        # key LIKE %word%: the word is inside the name. The GIN index answers both.
+        condition |= Q(name_key__contains=word) | Q(name_key__word_similar=word)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
+                [str(TRIGRAM_THRESHOLD)],
+            )
+        return list(
+            cases.annotate(name_key=NameKey(F("client__first_names"), F("client__last_name")))
+            .filter(condition)
+            .order_by("-created_at")[: MAX_RESULTS * 20]
+        )
+
+
+def search_cases(user, query: str) -> tuple[str, list]:
+    """``(how the query was read, the cases found)``, at most ``MAX_RESULTS``, the closest
+    first. Only cases ``user`` may see (``cases_visible_to``)."""
+    query = " ".join((query or "").split())
+    cases = cases_visible_to(user)
+    if len(query) < 2 and not query.isdigit():
+        return "", []
+    compact = query.replace(" ", "")
+    number = CASE_NUMBER.match(compact)
+    if number:
+        year, serial = number.groups()
+        suffix = f"-{int(serial):06d}"
+        found = cases.filter(
+            Q(number=f"{year}{suffix}") if year else Q(number__endswith=suffix)
+        ).order_by("-created_at")
+        return "number", list(found[:MAX_RESULTS])
+    if IDENTITY_CODE.match(compact):
+        found = cases.filter(client__personal_identity_code=compact.upper())
+        return "identity_code", list(found.order_by("-created_at")[:MAX_RESULTS])
+    born = _parse_date(compact)
+    if born:
+        found = cases.filter(client__date_of_birth=born)
+        return "date_of_birth", list(
+            found.order_by("client__last_name", "-created_at")[:MAX_RESULTS]
+        )
+    words = [w for w in normalise(query).replace("-", " ").split() if w][:4]
+    scored = []
+    for case in _name_candidates(cases, words):
+        score = name_score(words, case.client.full_name)
+        if score is not None:
+            scored.append(
+                (score, case.client.last_name.casefold(), -case.created_at.timestamp(), case)
+            )
+    scored.sort(key=lambda item: item[:3])
+    return "name", [item[3] for item in scored[:MAX_RESULTS]]

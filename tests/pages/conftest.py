@@ -1,0 +1,1 @@
+from tests.workflows.conftest import staff, start_path  # noqa: F401 - the shared fixtures

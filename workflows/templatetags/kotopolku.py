@@ -1,0 +1,108 @@
+"""Template helpers of the pages: required-field marks and the error summary (GOV.UK
+patterns), sortable column headers, and how organisations, units, addresses and languages
+are shown."""
+
+from __future__ import annotations
+
+from django import template
+from django.utils.translation import gettext as _
+
+from casework.languages import language_name
+
+register = template.Library()
+
+
+@register.filter
+def is_required(bound_field) -> bool:
+    """Required to submit, or required to complete the step (a draft may leave it empty):
+    the form names those in ``required_to_complete``."""
+    if bound_field.field.required:
+        return True
+    return bound_field.name in getattr(bound_field.form, "required_to_complete", ())
+
+
+def _widget_id(bound_field) -> str:
+    widget = bound_field.field.widget
+    if getattr(widget, "input_type", None) in ("radio",) or widget.__class__.__name__ in (
+        "RadioSelect",
+        "CheckboxSelectMultiple",
+    ):
+        return f"{bound_field.auto_id}_0"
+    return bound_field.id_for_label or bound_field.auto_id
+
+
+def _form_errors(form, label_prefix=""):
+    entries = []
+    for message in form.non_field_errors():
+        entries.append({"message": f"{label_prefix}{message}", "href": ""})
+    for bound in form:
+        for message in bound.errors:
+            entries.append(
+                {
+                    "message": f"{label_prefix}{bound.label}: {message}",
+                    "href": "#" + _widget_id(bound),
+                }
+            )
+    return entries
+
+
+@register.inclusion_tag("workflows/_error_summary.html")
+def error_summary(*forms):
+    """The GOV.UK error summary for forms and formsets: one link per field error, in the order
+    the fields are on the page; non-field errors as plain lines."""
+    entries = []
+    for form in forms:
+        if form is None or not getattr(form, "is_bound", False):
+            continue
+        if hasattr(form, "forms"):  # a formset
+            for message in form.non_form_errors():
+                entries.append({"message": str(message), "href": ""})
+            for index, sub in enumerate(form.forms, start=1):
+                entries += _form_errors(sub, label_prefix=_("Row %(n)s, ") % {"n": index})
+        else:
+            entries += _form_errors(form)
+    return {"entries": entries}
+
+
+@register.filter
+def unit_label(obj) -> str:
+    """``Organisation / unit``, or the organisation alone when its name already ends with the
+    unit's ("Kokkolan kaupunki, Kotoutumispalvelut" / "Kotoutumispalvelut")."""
+    organisation = getattr(obj, "responsible_organisation", None) or obj.unit.organisation
+    unit = obj.unit
+    org_name, unit_name = str(organisation.name), str(unit.name)
+    if not unit_name or org_name.casefold().endswith(unit_name.casefold()):
+        return org_name
+    return f"{org_name} / {unit_name}"
+
+
+@register.filter
+def address_lines(client) -> list[str]:
+    """The client's address and contact details as lines; empty parts left out."""
+    street = client.street_address.strip()
+    town = " ".join(p for p in (client.postal_code.strip(), client.post_office.strip()) if p)
+    lines = [", ".join(p for p in (street, town) if p)]
+    lines += [client.phone.strip(), client.email.strip()]
+    return [line for line in lines if line]
+
+
+@register.filter
+def language(code) -> str:
+    return language_name(code) if code else ""
+
+
+@register.simple_tag(takes_context=True)
+def sort_header(context, key, label, default=""):
+    """A sortable column header's link and ``aria-sort``: the first click sorts ascending,
+    the next descending. The other query parameters are kept; the page goes back to 1."""
+    request = context["request"]
+    current = request.GET.get("sort") or default
+    params = request.GET.copy()
+    params.pop("page", None)
+    if current == key:
+        params["sort"], state = f"-{key}", "ascending"
+    elif current == f"-{key}":
+        params["sort"], state = key, "descending"
+    else:
+        params["sort"], state = key, None
+    return {"url": "?" + params.urlencode(), "state": state, "label": label}
