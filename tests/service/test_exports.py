@@ -178,3 +178,18 @@ def test_old_files_are_deleted(auditor):
     assert exports.delete_expired(now=now) == 1
     assert set(ExportJob.objects.values_list("pk", flat=True)) == {fresh.pk, running.pk}
     assert not ExportJob.objects.filter(pk=old.pk).exists()
+
+
+def test_the_audit_page_asks_for_the_export_in_the_background(client, auditor, case):
+    """The audit trail's "Export as CSV" button posts the page's filters to a background
+    export (not a download built in the request)."""
+    client.force_login(auditor)
+    page = client.get(
+        reverse("permissions:audit_log"), {"client": str(case.client.uuid), "action": "case."}
+    )
+    text = page.content.decode()
+    form_start = text.index(f'action="{reverse("exports:start", args=["audit_csv"])}"')
+    form = text[form_start : text.index("</form>", form_start)]
+    assert f'name="client" value="{case.client.uuid}"' in form
+    assert 'name="action" value="case."' in form
+    assert 'name="csrfmiddlewaretoken"' in form
