@@ -74,6 +74,13 @@ def test_coordinator_follows_up_the_year_and_prints_the_report(page, demo_progra
     page.wait_for_url(f"**/programmes/{programme.uuid}/{year}/")
     assert MeasureYearStatus.objects.get(measure=measure, year=year).status == "done"
 
+    # the forms of the programme itself, grouped and labelled
+    goal = measure.goal
+    page.goto(page.base_url + f"/programmes/{programme.uuid}/goals/{goal.uuid}/indicators/new/")
+    assert page.locator("fieldset.group").count() == 3
+    assert axe_violations(page) == []
+    page.goto(page.base_url + f"/programmes/{programme.uuid}/{year}/")
+
     # the year's report
     page.click(f"a[href='/programmes/{programme.uuid}/{year}/report/?live=1']")
     page.wait_for_url("**/report/**")

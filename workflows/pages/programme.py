@@ -77,6 +77,10 @@ def _form_page(request, form, *, title, programme, back, intro="", submit=None, 
             "back": back,
             "intro": intro,
             "submit": submit or _("Save"),
+            "fieldsets": [
+                (legend, [form[name] for name in names])
+                for legend, names in getattr(form, "FIELDSETS", ())
+            ],
         },
         status=status or (400 if request.method == "POST" else 200),
     )

@@ -70,6 +70,15 @@ class GoalForm(forms.ModelForm):
 
 
 class ProgrammeMeasureForm(forms.ModelForm):
+    FIELDSETS = (
+        (_("The measure"), ("text_fi", "text_sv", "schedule", "first_year", "last_year")),
+        (
+            _("Who is responsible (one of these)"),
+            ("responsible_unit", "responsible_organisation", "responsible_other"),
+        ),
+        (_("Partners"), ("partners",)),
+    )
+
     class Meta:
         model = ProgrammeMeasure
         fields = list(MEASURE_FIELDS)
@@ -103,6 +112,18 @@ def option_choices():
 
 
 class IndicatorForm(forms.ModelForm):
+    FIELDSETS = (
+        (_("The indicator"), ("name_fi", "name_sv", "kind", "target", "first_year", "last_year")),
+        (
+            _("For an indicator entered yearly"),
+            ("value_type", "unit_label", "scale_min", "scale_max", "responsible_unit"),
+        ),
+        (
+            _("For an indicator computed from Kotopolku's data"),
+            ("computation", "computation_option", "municipality", "category", "language"),
+        ),
+    )
+
     kind = forms.ChoiceField(
         label=_("kind"), choices=IndicatorKind.choices, widget=forms.RadioSelect
     )
@@ -110,7 +131,6 @@ class IndicatorForm(forms.ModelForm):
         label=_("type of value"),
         choices=[("", "---------"), *ValueType.choices],
         required=False,
-        help_text=_("For an indicator entered yearly."),
     )
     computation = forms.ChoiceField(
         label=_("computation"), choices=computation_choices, required=False
