@@ -340,7 +340,6 @@ def programme_measure_save(
     )
 
 
-@atomic_service
 def _computation_errors(indicator: Indicator) -> dict:
     """A computed indicator names one of the registered computations and its option."""
     if indicator.kind != IndicatorKind.COMPUTED:
@@ -369,6 +368,7 @@ def _clean_indicator(indicator: Indicator) -> None:
         raise ValidationError(errors)
 
 
+@atomic_service
 def indicator_save(*, by, goal: Goal, data: dict, indicator: Indicator | None = None) -> Indicator:
     """Add an indicator to a goal, or change one. Once values are recorded, its kind and the
     meaning of its values stay as they are (a new indicator measures something new)."""

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from casework.models import AppointmentState, GuidanceAppointment, GuidanceVisit
 from casework.services.guidance import guidance_appointment_book
-from tests.browser.conftest import PASSWORD, axe_violations, browser, login  # noqa: F401
+from tests.browser.conftest import PASSWORD, axe_violations, login
 
 from .conftest import at, log_visit
 

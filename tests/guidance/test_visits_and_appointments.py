@@ -159,8 +159,13 @@ def test_messages_are_in_the_users_language(client, people, point, pseudo_finnis
         assert not url.startswith("/en/")
         response = client.post(url, _form(duration_minutes="0"))
     body = response.content.decode()
-    assert f"{pseudo_finnish}The duration must be from 1 minute to 8 hours" in body
-    assert f"{pseudo_finnish}There is a problem" in body
+    with translation.override("fi"):
+        duration = translation.gettext(
+            "The duration must be from 1 minute to 8 hours (480 minutes)."
+        )
+        problem = translation.gettext("There is a problem")
+    assert duration.startswith(pseudo_finnish) and duration in body
+    assert problem.startswith(pseudo_finnish) and problem in body
 
 
 def test_the_api_refuses_bad_input_by_field(people, point):

@@ -9,7 +9,7 @@ import itertools
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from casework import services as casework_services
 from casework.models import (
@@ -232,3 +232,11 @@ def item(programme, model, **lookup):
         Indicator: "goal__theme__programme",
     }[model]
     return model.objects.get(**{path: programme}, **lookup)
+
+
+@pytest.fixture
+def in_english(client, settings):
+    """The programme's tests read its messages in English (the catalogues translate them to
+    Finnish and Swedish; the pages' language comes from the language cookie, as a user's)."""
+    translation.activate("en")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"

@@ -142,7 +142,9 @@ def test_the_command_writes_a_valid_dataset_with_the_paths_statutory_content(pat
     assert entry.actor_name == "system" and entry.data["records"] == 4
 
 
-def test_the_command_narrows_to_organisations_and_refuses_bad_input(paths, tmp_path, settings):
+def test_the_command_narrows_to_organisations_and_refuses_bad_input(
+    paths, tmp_path, settings, in_english
+):
     out = tmp_path / "kannus.json"
     call_command(
         "export_national", "--from", FROM.isoformat(), "--to", TO.isoformat(), "--out", str(out),

@@ -11,6 +11,7 @@ from decimal import Decimal
 from html import unescape
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
@@ -117,7 +118,9 @@ def test_the_navigation_link_is_for_coordinators_and_managers(client, programme,
         assert (reverse("programme:list") in body) == shown, name
 
 
-def test_a_value_outside_the_scale_is_explained_and_nothing_is_lost(client, programme, people):
+def test_a_value_outside_the_scale_is_explained_and_nothing_is_lost(
+    client, programme, people, in_english
+):
     client.force_login(people["kirsi"])
     scale = item(programme, Indicator, name_fi="Arvio kielitaidosta")
     url = reverse("programme:value", args=[programme.uuid, LAST_YEAR, scale.uuid])
@@ -128,13 +131,14 @@ def test_a_value_outside_the_scale_is_explained_and_nothing_is_lost(client, prog
     assert "on the scale from 1 to 5" in body
     assert "Kyselyn tulos, n=120" in body and 'value="7"' in body
     assert not IndicatorValue.objects.exists()
-    # a decimal comma, as a Finn types it
+    # a decimal comma, as a Finn types it (in Finnish)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "fi"
     response = client.post(url, {"value": "4", "comment": "Kyselyn tulos, n=120"})
     assert response.status_code == 302
     count = item(programme, Indicator, name_fi="Neuvontakäynnit")
-    client.post(
-        reverse("programme:value", args=[programme.uuid, LAST_YEAR, count.uuid]), {"value": "12,5"}
-    )
+    with translation.override("fi"):
+        count_url = reverse("programme:value", args=[programme.uuid, LAST_YEAR, count.uuid])
+    client.post(count_url, {"value": "12,5"})
     assert IndicatorValue.objects.get(indicator=count).value == Decimal("12.5")
     # a computed indicator takes no values
     computed = item(programme, Indicator, name_fi="Uudet asiakkaat")
@@ -146,7 +150,7 @@ def test_a_value_outside_the_scale_is_explained_and_nothing_is_lost(client, prog
     )
 
 
-def test_a_measure_without_a_responsible_party_is_explained(client, programme, people):
+def test_a_measure_without_a_responsible_party_is_explained(client, programme, people, in_english):
     client.force_login(people["kirsi"])
     goal = item(programme, ProgrammeMeasure, text_fi="Asumisneuvonta").goal
     url = reverse("programme:measure_add", args=[programme.uuid, goal.uuid])
@@ -204,7 +208,9 @@ def test_adding_a_theme_goal_and_indicator_through_the_pages(client, programme, 
     assert goal.indicators.get().computation_option == "all"
 
 
-def test_marking_a_measure_done_and_removing_what_has_no_follow_up(client, programme, people):
+def test_marking_a_measure_done_and_removing_what_has_no_follow_up(
+    client, programme, people, in_english
+):
     client.force_login(people["kirsi"])
     measure = item(programme, ProgrammeMeasure, text_fi="Asumisneuvonta")
     url = reverse("programme:status", args=[programme.uuid, LAST_YEAR, measure.uuid])

@@ -33,7 +33,7 @@ def errors_of(call) -> dict:
     return caught.value.message_dict
 
 
-def test_a_manual_value_outside_its_scale_is_refused(programme, people):
+def test_a_manual_value_outside_its_scale_is_refused(programme, people, in_english):
     scale = item(programme, Indicator, name_fi="Arvio kielitaidosta")
     for bad in ("0", "6", "3.5"):
         errors = errors_of(
@@ -72,7 +72,7 @@ def test_a_percentage_is_between_0_and_100(programme, people):
     )
 
 
-def test_a_year_outside_the_period_or_not_begun_is_refused(programme, people):
+def test_a_year_outside_the_period_or_not_begun_is_refused(programme, people, in_english):
     count = item(programme, Indicator, name_fi="Neuvontakäynnit")
     measure = item(programme, ProgrammeMeasure, text_fi="Asumisneuvonta")
     for year in (THIS_YEAR - 3, THIS_YEAR + 2):
@@ -112,7 +112,7 @@ def test_a_year_outside_the_period_or_not_begun_is_refused(programme, people):
     )
 
 
-def test_a_measure_names_exactly_one_responsible_party(programme, people):
+def test_a_measure_names_exactly_one_responsible_party(programme, people, in_english):
     goal = item(programme, ProgrammeMeasure, text_fi="Asumisneuvonta").goal
     errors = errors_of(
         lambda: s.programme_measure_save(
