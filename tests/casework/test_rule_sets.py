@@ -41,10 +41,12 @@ def test_the_rule_set_in_force_on_a_day(day, valid_from):
 
 def test_the_two_rule_sets_differ_where_the_law_changed():
     old, new = rules_on(dt.date(2024, 12, 31)), rules_on(dt.date(2025, 1, 1))
-    assert (old.first_plan_max_months, new.first_plan_max_months) == (36, 12)
+    # a first plan of at most a year under both acts (1386/2010 12 §); 3 years in total under
+    # the old act, 2 under the new one
+    assert (old.first_plan_max_months, new.first_plan_max_months) == (12, 12)
+    assert (old.plan_total_max_months, new.plan_total_max_months) == (36, 24)
     assert (old.review_interval_months, new.review_interval_months) == (12, 6)
     assert new.civic_orientation_min_hours == 70
-    assert new.plan_total_max_months == 24
     assert new.assessment_window_years == 3
     assert new.unaccompanied_minor_always_plan is True
 
