@@ -10,6 +10,7 @@ from .cases import (
 from .catalogue import Service, ServiceKind
 from .clients import Client, LanguageField
 from .common import (
+    QUEUE_ROLES,
     ClientCategory,
     Gender,
     LabourMarketStatus,
@@ -32,6 +33,7 @@ from .rules import RuleSet, Step, StepTarget
 
 __all__ = [
     "OPEN_STATES",
+    "QUEUE_ROLES",
     "Assessment",
     "CaseEvent",
     "CaseEventKind",

@@ -93,6 +93,12 @@ class Role(models.TextChoices):
     AUDITOR = "auditor", _("read-only auditor")
 
 
+# The roles that work a unit's queue: they see the tasks waiting in it and take them (the
+# manager hands them out). The auditor and the administrator have no queue: a membership in
+# a unit in those roles shows them no client.
+QUEUE_ROLES = (Role.CASE_WORKER, Role.WELLBEING_WORKER, Role.MANAGER)
+
+
 class ClientCategory(models.TextChoices):
     """Client categories of the integration act, in order of precedence (see ``categories``)."""
 

@@ -11,6 +11,7 @@ from permissions.grants import grant_participation, revoke_participation
 from permissions.policy import can_in_organisation, ensure_can, ensure_can_in_organisation
 
 from ..models import (
+    QUEUE_ROLES,
     Assessment,
     CaseEventKind,
     CaseState,
@@ -326,7 +327,13 @@ def wellbeing_assign(
     participation = _lock_participation(participation)
     if participation.ended_at:
         raise IllegalStep(_("The wellbeing area's part has already ended."), code="ended")
-    if not worker.memberships.filter(is_active=True, unit=participation.unit).exists():
+    # The participant works the invited unit's queue and may contribute for the wellbeing
+    # area (an auditor or administrator of the unit may not take part).
+    if not worker.memberships.filter(
+        is_active=True, unit=participation.unit, role__in=QUEUE_ROLES
+    ).exists() or not can_in_organisation(
+        worker, "casework.contribute_case", participation.unit.organisation_id
+    ):
         raise ValidationError(
             _("%(worker)s is not a member of %(unit)s."),
             params={"worker": worker.get_full_name() or worker, "unit": participation.unit},

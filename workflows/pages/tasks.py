@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
@@ -171,10 +172,16 @@ class TaskView(LoginRequiredMixin, View):
 
 @login_required
 def invitations(request):
-    """A wellbeing-area worker's invitations: open, waiting in the unit or theirs."""
-    units = request.user.memberships.filter(is_active=True).values("unit_id")
+    """A wellbeing-area worker's invitations: open, and either waiting unclaimed in a queue
+    the user works or their own. A colleague's invitation (and its reason) is not shown once
+    it is claimed, as on the task page."""
+    user = request.user
     participations = (
-        WellbeingParticipation.objects.filter(unit_id__in=units, ended_at__isnull=True)
+        WellbeingParticipation.objects.filter(
+            Q(worker__isnull=True) | Q(worker=user),
+            unit_id__in=selectors.queue_units(user),
+            ended_at__isnull=True,
+        )
         .select_related(
             "case",
             "case__client",
