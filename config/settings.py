@@ -69,6 +69,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "permissions.middleware.AuditContextMiddleware",
     "axes.middleware.AxesMiddleware",
+    # free text is shown with text-direction controls made visible (casework.text)
+    "workflows.pages.middleware.NeutraliseBidiMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

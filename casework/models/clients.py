@@ -11,6 +11,7 @@ from django_countries.fields import CountryField
 
 from ..hetu import parse_identity_code, validate_identity_code
 from ..languages import language_name, validate_language_code
+from ..text import validate_no_bidi_controls
 from .categories import derive_category
 from .common import Gender, LabourMarketStatus, PublicIdMixin, ResidenceBasis
 from .organisations import Municipality
@@ -27,8 +28,12 @@ class LanguageField(models.CharField):
 
 
 class Client(PublicIdMixin):
-    first_names = models.CharField(_("first names"), max_length=200)
-    last_name = models.CharField(_("last name"), max_length=200)
+    first_names = models.CharField(
+        _("first names"), max_length=200, validators=[validate_no_bidi_controls]
+    )
+    last_name = models.CharField(
+        _("last name"), max_length=200, validators=[validate_no_bidi_controls]
+    )
     personal_identity_code = models.CharField(
         _("personal identity code"),
         max_length=11,
@@ -78,7 +83,10 @@ class Client(PublicIdMixin):
     )
     unaccompanied_minor = models.BooleanField(_("unaccompanied minor"), default=False)
     minor_representative = models.CharField(
-        _("representative of the minor"), max_length=200, blank=True
+        _("representative of the minor"),
+        max_length=200,
+        blank=True,
+        validators=[validate_no_bidi_controls],
     )
     trafficking_victim = models.BooleanField(_("victim of human trafficking"), default=False)
 

@@ -7,6 +7,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMModelMixin
 
+from ..text import validate_no_bidi_controls
+
 
 class TranslatedNameMixin(models.Model):
     """Names in Finnish, Swedish and English; ``name`` follows the active language.
@@ -15,9 +17,15 @@ class TranslatedNameMixin(models.Model):
     translation library's extra tables, and the set of languages is fixed by law.
     """
 
-    name_fi = models.CharField(_("name in Finnish"), max_length=200)
-    name_sv = models.CharField(_("name in Swedish"), max_length=200, blank=True)
-    name_en = models.CharField(_("name in English"), max_length=200, blank=True)
+    name_fi = models.CharField(
+        _("name in Finnish"), max_length=200, validators=[validate_no_bidi_controls]
+    )
+    name_sv = models.CharField(
+        _("name in Swedish"), max_length=200, blank=True, validators=[validate_no_bidi_controls]
+    )
+    name_en = models.CharField(
+        _("name in English"), max_length=200, blank=True, validators=[validate_no_bidi_controls]
+    )
 
     class Meta:
         abstract = True
