@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q
 
+from permissions.models import AuditEntry
 from permissions.policy import role_permissions
 
 from .models import (
@@ -13,6 +14,7 @@ from .models import (
     Organisation,
     OrganisationKind,
     PlanState,
+    RuleSet,
     WellbeingParticipation,
 )
 
@@ -76,3 +78,11 @@ def intake_organisation(organisations, municipality):
 def current_draft(case) -> IntegrationPlan | None:
     """The plan being drawn up for the case (the newest draft), or None."""
     return case.plans.filter(state=PlanState.DRAFT).order_by("-version").first()
+
+
+def rule_set_history(rule_set: RuleSet):
+    """Who changed the rule set (and its step targets), what and when, on what legal basis:
+    its entries in the audit trail, newest first."""
+    return AuditEntry.objects.filter(
+        object_type=RuleSet._meta.label_lower, object_id=str(rule_set.pk)
+    ).order_by("-at", "-pk")
