@@ -1,6 +1,8 @@
-"""Admin for configuration only: organisations, units, memberships, responsibility tables,
-the service catalogue and rule sets. Client data is never shown here (an administrator
-configures the system but reads no client data)."""
+"""Admin for configuration only: organisations, units, responsibility tables, the service
+catalogue and rule sets. Client data is never shown here (an administrator configures the
+system but reads no client data). Memberships and staff accounts: ``workflows/admin.py``
+(a membership that gives client access is announced to the organisation's managers by mail,
+which is the engine's)."""
 
 from django import forms
 from django.contrib import admin
@@ -10,7 +12,6 @@ from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
-    Membership,
     Municipality,
     Organisation,
     ResponsibilityRule,
@@ -72,15 +73,6 @@ class UnitAdmin(TranslatedNameAdmin):
     ]
     list_filter = ["organisation", "is_active"]
     list_select_related = ["organisation"]
-
-
-@admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "unit", "role", "can_see_protected_details", "is_active"]
-    list_filter = ["role", "is_active", "unit__organisation"]
-    list_select_related = ["user", "unit__organisation"]
-    search_fields = ["user__username", "user__first_name", "user__last_name"]
-    autocomplete_fields = ["user", "unit"]
 
 
 @admin.register(ResponsibilityRule)

@@ -8,6 +8,7 @@ from permissions.models import AuditEntry
 from permissions.policy import role_permissions
 
 from .models import (
+    QUEUE_ROLES,
     IntegrationCase,
     IntegrationPlan,
     Municipality,
@@ -45,11 +46,16 @@ def can_see_full_case(user, case) -> bool:
 
 def can_see_protected_details(user, case) -> bool:
     """Address and contact details under a non-disclosure marking: only named staff."""
+    if not can_see_full_case(user, case):
+        return False
     if not case.client.non_disclosure:
-        return can_see_full_case(user, case)
+        return True
+    # named in a membership of the responsible organisation whose role works its cases (the
+    # flag on an auditor's or administrator's membership opens nothing by itself)
     return user.memberships.filter(
         is_active=True,
         can_see_protected_details=True,
+        role__in=QUEUE_ROLES,
         unit__organisation_id=case.responsible_organisation_id,
     ).exists()
 
