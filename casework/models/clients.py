@@ -12,7 +12,6 @@ from django_countries.fields import CountryField
 from ..hetu import parse_identity_code, validate_identity_code
 from ..languages import language_name, validate_language_code
 from ..text import validate_no_bidi_controls
-from .categories import derive_category
 from .common import Gender, LabourMarketStatus, PublicIdMixin, ResidenceBasis
 from .organisations import Municipality
 
@@ -88,6 +87,14 @@ class Client(PublicIdMixin):
         blank=True,
         validators=[validate_no_bidi_controls],
     )
+    arrived_as_unaccompanied_minor = models.BooleanField(
+        _("arrived in Finland as an unaccompanied minor"),
+        default=False,
+        help_text=_(
+            "A young adult who came without a guardian before turning 18: the wellbeing area "
+            "supports becoming adult up to the age the rules set (23; 25 before 2025)."
+        ),
+    )
     trafficking_victim = models.BooleanField(_("victim of human trafficking"), default=False)
 
     non_disclosure = models.BooleanField(
@@ -155,10 +162,6 @@ class Client(PublicIdMixin):
     def interpreter_language_name(self) -> str:
         return language_name(self.interpreter_language) if self.interpreter_language else ""
 
-    @property
-    def category(self):
-        return derive_category(self)
-
     def age_on(self, day) -> int | None:
         if not self.date_of_birth:
             return None
@@ -213,6 +216,21 @@ class Client(PublicIdMixin):
             if not self.minor_representative:
                 errors.setdefault("minor_representative", []).append(
                     _("Name the representative of the unaccompanied minor.")
+                )
+        if self.arrived_as_unaccompanied_minor:
+            if not self.date_of_birth:
+                errors.setdefault("date_of_birth", []).append(
+                    _("The date of birth is required for someone who arrived as a minor.")
+                )
+            elif (
+                self.first_residence_permit_date
+                and self.age_on(self.first_residence_permit_date) >= 18
+            ):
+                errors.setdefault("arrived_as_unaccompanied_minor", []).append(
+                    _(
+                        "The client was 18 or older when the first residence permit was "
+                        "granted: they did not arrive as a minor."
+                    )
                 )
         if errors:
             raise ValidationError(errors)

@@ -112,6 +112,10 @@ class ClientCategory(models.TextChoices):
 
     UNACCOMPANIED_MINOR = "unaccompanied_minor", _("unaccompanied minor")
     UNEMPLOYED_JOBSEEKER = "unemployed_jobseeker", _("registered unemployed jobseeker")
+    YOUNG_ADULT_AFTERCARE = (
+        "young_adult_aftercare",
+        _("young adult who arrived as an unaccompanied minor"),
+    )
     TRAFFICKING_VICTIM = "trafficking_victim", _("victim of human trafficking")
     INTERNATIONAL_PROTECTION = (
         "international_protection",

@@ -22,14 +22,14 @@ from ..models import (
     PlanState,
     WellbeingParticipation,
 )
-from ..models.categories import derive_category, plan_always_required
+from ..models.categories import derive_category, in_aftercare, plan_always_required
 from ..responsibility import (
     intake_unit,
     responsibility_for,
     wellbeing_area_for,
     wellbeing_unit_for,
 )
-from ..rules import add_months, rules_on
+from ..rules import add_months, category_on, rules_on
 from ..selectors import INTAKE_KINDS
 from ._common import (
     IllegalStep,
@@ -95,9 +95,11 @@ def case_open(*, by, client: Client, contacted_on=None) -> IntegrationCase:
             "pk", flat=True
         ),
     )
-    category = derive_category(client)
-    rule = responsibility_for(municipality=client.municipality, category=category)
     rules = rules_on(contacted_on)
+    category = derive_category(
+        client, on=contacted_on, aftercare_until_age=rules.aftercare_until_age
+    )
+    rule = responsibility_for(municipality=client.municipality, category=category)
     period_end = None
     if client.first_residence_permit_date:
         period_end = add_months(
@@ -231,6 +233,18 @@ def assessment_complete(*, by, case: IntegrationCase, data: dict | None = None) 
         if not assessment.wellbeing_participation_reason.strip():
             assessment.wellbeing_participation_reason = str(
                 _("Unaccompanied minor: a plan is always made together with the wellbeing area.")
+            )
+    elif in_aftercare(case.client, on=today(), aftercare_until_age=rules.aftercare_until_age):
+        # a young adult who arrived as an unaccompanied minor (a jobseeker too): the wellbeing
+        # area supports becoming adult, so it takes part
+        assessment.wellbeing_participation_needed = True
+        if not assessment.wellbeing_participation_reason.strip():
+            assessment.wellbeing_participation_reason = str(
+                _(
+                    "Young adult who arrived as an unaccompanied minor: the wellbeing area "
+                    "supports becoming adult up to the age of %(age)s."
+                )
+                % {"age": rules.aftercare_until_age}
             )
     errors = assessment.completion_errors()
     if errors:
@@ -545,7 +559,7 @@ def case_transfer(*, by, case: IntegrationCase, reason: str) -> IntegrationCase:
     if not case.is_open:
         raise IllegalStep(_("A closed case cannot be transferred."), code="illegal_step")
     client = case.client
-    category = derive_category(client)
+    category = category_on(client)
     rule = responsibility_for(municipality=client.municipality, category=category)
     new_unit = case.unit if case.unit.organisation_id == rule.organisation_id else intake_unit(rule)
     before = {

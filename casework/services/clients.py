@@ -16,6 +16,8 @@ ROUTING_FIELDS = (
     "social_assistance_non_temporary",
     "child_home_care_allowance",
     "unaccompanied_minor",
+    "arrived_as_unaccompanied_minor",
+    "date_of_birth",  # a young adult's age decides the wellbeing area's support
     "trafficking_victim",
 )
 
