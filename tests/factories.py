@@ -164,6 +164,10 @@ class ClientFactory(factory.django.DjangoModelFactory):
     mother_tongue = "ar"
     preferred_language = "fi"
     municipality = factory.LazyFunction(lambda: municipality(KOKKOLA))
+    # registered by the municipality's own services (a case elsewhere takes it along)
+    register = factory.LazyAttribute(
+        lambda c: c.municipality.organisations.filter(kind="municipality").order_by("pk").first()
+    )
     first_residence_permit_date = factory.LazyFunction(lambda: today() - dt.timedelta(days=90))
     residence_basis = ResidenceBasis.FAMILY
     labour_market_status = LabourMarketStatus.OUTSIDE_LABOUR_FORCE

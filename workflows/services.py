@@ -385,7 +385,8 @@ def case_transfer(*, by, case: IntegrationCase, reason: str) -> IntegrationCase:
 
 @atomic_service
 def client_change(*, by, client: Client, changes: dict, reason: str = "") -> Client:
-    """Update the client's facts; if they change who is responsible, transfer the case."""
+    """Update the client's facts; if they change who is responsible, transfer the case.
+    Returns the record that holds the case afterwards (see ``record_in_register``)."""
     case = client.cases.exclude(state=CaseState.CLOSED).first()
     if case is not None:
         ensure_can(by, "casework.assess_case", case)
@@ -405,7 +406,12 @@ def client_change(*, by, client: Client, changes: dict, reason: str = "") -> Cli
             )
     client, changed = casework_services.client_update(by=by, client=client, changes=changes)
     if case is not None and changed & set(ROUTING_FIELDS):
-        case_transfer(by=by, case=case, reason=reason or str(_("The client's facts changed.")))
+        case = case_transfer(
+            by=by, case=case, reason=reason or str(_("The client's facts changed."))
+        )
+        # a case that moved to another organisation took the client into its register: the
+        # record now holding the case (this one, moved, or that register's own)
+        return case.client
     return client
 
 

@@ -13,7 +13,7 @@ from ..hetu import parse_identity_code, validate_identity_code
 from ..languages import language_name, validate_language_code
 from ..text import validate_no_bidi_controls
 from .common import Gender, LabourMarketStatus, PublicIdMixin, ResidenceBasis
-from .organisations import Municipality
+from .organisations import Municipality, Organisation
 
 
 class LanguageField(models.CharField):
@@ -38,7 +38,6 @@ class Client(PublicIdMixin):
         max_length=11,
         null=True,
         blank=True,
-        unique=True,
         validators=[validate_identity_code],
         help_text=_("Optional: many newcomers have none at first."),
     )
@@ -108,6 +107,31 @@ class Client(PublicIdMixin):
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     email = models.EmailField(_("email"), blank=True)
 
+    # Each organisation keeps its own client register: the same person may be a client of
+    # several organisations, one record in each (the identity code is unique per register).
+    register = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="client_records",
+        verbose_name=_("client register of"),
+        help_text=_(
+            "The organisation whose client register holds this record: the one responsible "
+            "for the client's case, or where the client was registered."
+        ),
+    )
+    linked_from = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="linked_records",
+        verbose_name=_("linked from the record"),
+        help_text=_(
+            "The record in another organisation's register this one was brought up to date "
+            "from when the client's case moved here."
+        ),
+    )
+
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     created_by = models.ForeignKey(
@@ -133,6 +157,17 @@ class Client(PublicIdMixin):
         indexes = [
             models.Index(fields=["last_name", "first_names"]),
             models.Index(fields=["municipality"]),
+            models.Index(fields=["personal_identity_code"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["register", "personal_identity_code"],
+                name="client_identity_code_unique_per_register",
+                violation_error_code="unique",
+                violation_error_message=_(
+                    "This person is already in the organisation's client register."
+                ),
+            )
         ]
 
     def __str__(self) -> str:

@@ -43,6 +43,7 @@ from ._common import (
     state_label,
     today,
 )
+from .clients import record_in_register
 
 # The statutory content of the assessment (KotoL 14 §), in the order a form shows it.
 ASSESSMENT_FIELDS = (
@@ -78,7 +79,7 @@ def case_open(*, by, client: Client, contacted_on=None) -> IntegrationCase:
         )
     client = (
         Client.objects.select_for_update(of=("self",))
-        .select_related("municipality")
+        .select_related("municipality", "register")
         .get(pk=client.pk)
     )
     if client.cases.exclude(state=CaseState.CLOSED).exists():
@@ -100,6 +101,8 @@ def case_open(*, by, client: Client, contacted_on=None) -> IntegrationCase:
         client, on=contacted_on, aftercare_until_age=rules.aftercare_until_age
     )
     rule = responsibility_for(municipality=client.municipality, category=category)
+    # the case's organisation keeps the client in its own register (see record_in_register)
+    client = record_in_register(by=by, client=client, register=rule.organisation)
     period_end = None
     if client.first_residence_permit_date:
         period_end = add_months(
@@ -571,6 +574,11 @@ def case_transfer(*, by, case: IntegrationCase, reason: str) -> IntegrationCase:
     if before == after:
         return case
     organisation_changed = before["organisation"] != after["organisation"]
+    if organisation_changed:
+        # the client goes into the receiving organisation's register, linked to this record
+        case.client = record_in_register(
+            by=by, client=client, register=rule.organisation, case=case
+        )
     case.category = category
     case.responsible_organisation = rule.organisation
     case.unit = new_unit

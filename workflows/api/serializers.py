@@ -212,6 +212,11 @@ class ClientDetailSerializer(serializers.ModelSerializer):
     email = serializers.CharField(read_only=True, allow_null=True)
     protected_details_visible = serializers.SerializerMethodField()
     anonymised = serializers.SerializerMethodField()
+    register = serializers.CharField(
+        source="register.code",
+        read_only=True,
+        help_text=_("The organisation whose client register holds this record."),
+    )
     cases = CaseRefSerializer(many=True, read_only=True, source="api_cases")
 
     class Meta:
@@ -219,6 +224,7 @@ class ClientDetailSerializer(serializers.ModelSerializer):
         fields = [
             "uuid",
             *CLIENT_FIELDS,
+            "register",
             "category",
             "protected_details_visible",
             "anonymised",
