@@ -107,7 +107,7 @@ class RuleSetForm(forms.ModelForm):
     and the legal basis of this change (written to the audit trail with it; required)."""
 
     legal_basis = forms.CharField(
-        label=_("legal basis of this change"),
+        label=_("Legal basis of this change"),
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_(
             "The act, government proposal or decision the change rests on, e.g. "
