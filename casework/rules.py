@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .models.categories import derive_category
 from .models.rules import RuleSet
 
 
@@ -83,3 +84,13 @@ def add_months(day: dt.date, months: int) -> dt.date:
         except ValueError:
             continue
     raise AssertionError("unreachable")
+
+
+def category_on(client, day: dt.date | None = None):
+    """The client's category on ``day`` (today by default), under the rules of that day (a
+    young adult's support for becoming adult ends at the age they set)."""
+    day = day or timezone.localdate()
+    rules = rules_on_or_none(day)
+    return derive_category(
+        client, on=day, aftercare_until_age=rules.aftercare_until_age if rules else None
+    )

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q
 
+from permissions.models import AuditEntry
 from permissions.policy import role_permissions
 
 from .models import (
+    QUEUE_ROLES,
     IntegrationCase,
     IntegrationPlan,
     Municipality,
     Organisation,
     OrganisationKind,
     PlanState,
+    RuleSet,
     WellbeingParticipation,
 )
 
@@ -43,11 +46,16 @@ def can_see_full_case(user, case) -> bool:
 
 def can_see_protected_details(user, case) -> bool:
     """Address and contact details under a non-disclosure marking: only named staff."""
+    if not can_see_full_case(user, case):
+        return False
     if not case.client.non_disclosure:
-        return can_see_full_case(user, case)
+        return True
+    # named in a membership of the responsible organisation whose role works its cases (the
+    # flag on an auditor's or administrator's membership opens nothing by itself)
     return user.memberships.filter(
         is_active=True,
         can_see_protected_details=True,
+        role__in=QUEUE_ROLES,
         unit__organisation_id=case.responsible_organisation_id,
     ).exists()
 
@@ -109,3 +117,11 @@ def assessment_for(user, case) -> tuple[object | None, tuple[str, ...]]:
     if case.participations.filter(worker=user, ended_at__isnull=True).exists():
         return assessment, PARTICIPANT_ASSESSMENT_FIELDS
     return None, ()
+
+
+def rule_set_history(rule_set: RuleSet):
+    """Who changed the rule set (and its step targets), what and when, on what legal basis:
+    its entries in the audit trail, newest first."""
+    return AuditEntry.objects.filter(
+        object_type=RuleSet._meta.label_lower, object_id=str(rule_set.pk)
+    ).order_by("-at", "-pk")

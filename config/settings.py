@@ -60,8 +60,6 @@ INSTALLED_APPS = [
     "bench",  # the load generator (manage.py generate_load) and the benchmark's bare flow
 ]
 
-# How many reverse proxies of our own stand in front of the application (config.middleware).
-TRUSTED_PROXY_HOPS = int(os.environ.get("TRUSTED_PROXY_HOPS", "0"))
 
 MIDDLEWARE = [
     "config.middleware.ForwardedForMiddleware",
@@ -76,6 +74,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "permissions.middleware.AuditContextMiddleware",
     "axes.middleware.AxesMiddleware",
+    # free text is shown with text-direction controls made visible (casework.text)
+    "workflows.pages.middleware.NeutraliseBidiMiddleware",
 ]
 
 if not DEBUG:
@@ -159,13 +159,25 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# The client's address behind reverse proxies (permissions.network): the number of proxies in
+# front of the application that append to CLIENT_IP_HEADER. 0: no proxy, the header is ignored.
+TRUSTED_PROXY_COUNT = int(
+    os.environ.get("TRUSTED_PROXY_COUNT") or os.environ.get("TRUSTED_PROXY_HOPS") or "0"
+)  # TRUSTED_PROXY_HOPS: an earlier name of the same setting
+CLIENT_IP_HEADER = os.environ.get("CLIENT_IP_HEADER", "X-Forwarded-For")
+
 # Login throttling (django-axes): after AXES_FAILURE_LIMIT failed attempts for one user name
-# from one address, that pair is locked out for AXES_COOLOFF_MINUTES.
+# from one address, that pair is locked out for AXES_COOLOFF_MINUTES; after
+# AXES_IP_FAILURE_LIMIT failed attempts from one address, whatever the names (one password
+# tried on many names), the address is (permissions.throttle).
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_IP_FAILURE_LIMIT = int(os.environ.get("AXES_IP_FAILURE_LIMIT", "20"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "permissions.network.client_ip"
+AXES_HANDLER = "permissions.throttle.LoginThrottle"
 
 # Closed cases are anonymised this many days after closing (manage.py anonymise_closed).
 RETENTION_DAYS = int(os.environ.get("RETENTION_DAYS", str(5 * 365)))

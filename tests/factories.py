@@ -38,9 +38,8 @@ from casework.models import (
     Service,
     Unit,
 )
-from casework.models.categories import derive_category
 from casework.responsibility import intake_unit, responsibility_for
-from casework.rules import add_months
+from casework.rules import add_months, category_on
 
 KOKKOLA = "272"
 KANNUS = "217"
@@ -139,7 +138,7 @@ class StaffFactory(UserFactory):
 
 def worker_for(client: Client):
     """A new case worker in the unit whose queue receives ``client``'s case."""
-    rule = responsibility_for(municipality=client.municipality, category=derive_category(client))
+    rule = responsibility_for(municipality=client.municipality, category=category_on(client))
     return StaffFactory(unit=intake_unit(rule))
 
 
@@ -149,7 +148,7 @@ def worker_for(client: Client):
 class ClientFactory(factory.django.DjangoModelFactory):
     """A client of Kokkola in the category 'other', validated with ``full_clean`` before saving.
 
-    Traits give each category: ``jobseeker``, ``unaccompanied``, ``trafficking``,
+    Traits give each category: ``jobseeker``, ``unaccompanied``, ``young_adult``, ``trafficking``,
     ``protected`` (international protection), ``quota_refugee``, ``temporary_protection``,
     ``social_assistance``, ``home_parent``; and ``non_disclosure_marking``, ``with_identity_code``,
     ``in_kannus``.
@@ -165,6 +164,10 @@ class ClientFactory(factory.django.DjangoModelFactory):
     mother_tongue = "ar"
     preferred_language = "fi"
     municipality = factory.LazyFunction(lambda: municipality(KOKKOLA))
+    # registered by the municipality's own services (a case elsewhere takes it along)
+    register = factory.LazyAttribute(
+        lambda c: c.municipality.organisations.filter(kind="municipality").order_by("pk").first()
+    )
     first_residence_permit_date = factory.LazyFunction(lambda: today() - dt.timedelta(days=90))
     residence_basis = ResidenceBasis.FAMILY
     labour_market_status = LabourMarketStatus.OUTSIDE_LABOUR_FORCE
@@ -180,6 +183,13 @@ class ClientFactory(factory.django.DjangoModelFactory):
             first_residence_permit_date=factory.LazyFunction(
                 lambda: today() - dt.timedelta(days=30)
             ),
+        )
+        young_adult = factory.Trait(
+            arrived_as_unaccompanied_minor=True,
+            date_of_birth=factory.LazyFunction(lambda: years_ago(20, days=10)),
+            residence_basis=ResidenceBasis.INTERNATIONAL_PROTECTION,
+            labour_market_status=LabourMarketStatus.STUDENT,
+            first_residence_permit_date=factory.LazyFunction(lambda: years_ago(4)),
         )
         trafficking = factory.Trait(trafficking_victim=True)
         protected = factory.Trait(residence_basis=ResidenceBasis.INTERNATIONAL_PROTECTION)
@@ -212,6 +222,7 @@ class ClientFactory(factory.django.DjangoModelFactory):
 CATEGORY_TRAITS = {
     ClientCategory.UNACCOMPANIED_MINOR: {"unaccompanied": True},
     ClientCategory.UNEMPLOYED_JOBSEEKER: {"jobseeker": True},
+    ClientCategory.YOUNG_ADULT_AFTERCARE: {"young_adult": True},
     ClientCategory.TRAFFICKING_VICTIM: {"trafficking": True},
     ClientCategory.INTERNATIONAL_PROTECTION: {"protected": True},
     ClientCategory.TEMPORARY_PROTECTION: {"temporary_protection": True},

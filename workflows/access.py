@@ -13,7 +13,7 @@ from casework.services.privacy import ensure_can_view_client
 from permissions.audit import audit_record
 
 from .models import CaseTask
-from .services import can_claim
+from .services import may_see_waiting_invitation
 
 
 def visible_case_or_404(user, uuid) -> IntegrationCase:
@@ -27,8 +27,9 @@ def visible_case_or_404(user, uuid) -> IntegrationCase:
 
 
 def visible_task_or_404(user, uuid) -> CaseTask:
-    """The task, if the user may see its case, or it is an invitation waiting in the queue
-    of the user's wellbeing-area unit."""
+    """The task, if the user may see its case, or it is an invitation waiting unclaimed in
+    the queue of the user's wellbeing-area unit (once claimed, only the participant sees it,
+    and only while the participation lasts)."""
     case_task = (
         CaseTask.objects.select_related(
             "case", "case__client", "unit", "owner", "task", "participation"
@@ -40,7 +41,7 @@ def visible_task_or_404(user, uuid) -> CaseTask:
         raise Http404
     if cases_visible_to(user).filter(pk=case_task.case_id).exists():
         return case_task
-    if case_task.participation_id and can_claim(user, case_task):
+    if may_see_waiting_invitation(user, case_task):
         return case_task
     audit_record(
         actor=user, obj=case_task.case, action="access.denied", data={"task": str(case_task.uuid)}

@@ -11,7 +11,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from casework.models import Role, Unit
+from casework.models import QUEUE_ROLES, Role, Unit
 
 from .models import OPEN_STATUSES, CaseTask
 from .selectors import LIST_RELATED
@@ -273,7 +273,7 @@ def assignable_workers(user):
             is_active=True,
             memberships__is_active=True,
             memberships__unit__in=managed_units(user),
-            memberships__role__in=[Role.CASE_WORKER, Role.MANAGER, Role.WELLBEING_WORKER],
+            memberships__role__in=QUEUE_ROLES,
         )
         .distinct()
         .order_by("last_name", "first_name")

@@ -267,6 +267,7 @@ class ClientForm(forms.ModelForm):
             "child_home_care_allowance",
             "unaccompanied_minor",
             "minor_representative",
+            "arrived_as_unaccompanied_minor",
             "trafficking_victim",
             "non_disclosure",
             "street_address",

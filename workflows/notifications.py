@@ -277,3 +277,49 @@ def _overdue_digest(recipients, unit, case_tasks) -> None:
             + lines()
         ),
     )
+
+
+def client_access_granted(membership, *, by) -> None:
+    """Someone was given a role that reads client data (or the right to see details under
+    a non-disclosure marking): the organisation's managers hear of it, so that a grant
+    nobody agreed on is noticed. The message names the people and the role, no client."""
+    organisation = membership.unit.organisation
+    managers = (
+        get_user_model()
+        .objects.filter(
+            is_active=True,
+            memberships__unit__organisation=organisation,
+            memberships__is_active=True,
+            memberships__role="manager",
+        )
+        .distinct()
+    )
+    granted_by = by.get_username() if by is not None else "system"
+
+    def role():
+        label = membership.get_role_display()
+        if membership.can_see_protected_details:
+            label += " + " + _("may see details under a non-disclosure marking")
+        return label
+
+    _send(
+        list(managers),
+        lambda: (
+            _("Kotopolku: %(user)s was given access to client data in %(organisation)s")
+            % {"user": membership.user.get_username(), "organisation": organisation}
+        ),
+        lambda: (
+            _(
+                "%(by)s gave %(user)s (%(name)s) the role “%(role)s” in %(unit)s. The role "
+                "reads client data. If this was not agreed, tell the administrator and the "
+                "data protection officer: the audit trail shows the change."
+            )
+            % {
+                "by": granted_by,
+                "user": membership.user.get_username(),
+                "name": membership.user.get_full_name() or "-",
+                "role": role(),
+                "unit": membership.unit,
+            }
+        ),
+    )

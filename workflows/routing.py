@@ -9,6 +9,7 @@ from viewflow.workflow.status import STATUS
 
 from casework import services as casework_services
 from casework.models import (
+    QUEUE_ROLES,
     Assessment,
     ClientCategory,
     IntegrationCase,
@@ -73,7 +74,9 @@ def case_owner(activation):
         owner
         and owner.is_active
         and owner.memberships.filter(
-            is_active=True, unit__organisation_id=case.responsible_organisation_id
+            is_active=True,
+            unit__organisation_id=case.responsible_organisation_id,
+            role__in=QUEUE_ROLES,
         ).exists()
     ):
         return owner

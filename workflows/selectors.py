@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db.models import F
 from django.utils import timezone
 
+from casework.models import QUEUE_ROLES
+
 from .models import CaseTask, Substitution
 
 LIST_RELATED = ("case", "case__client", "unit", "unit__organisation", "owner", "task")
@@ -34,13 +36,19 @@ def inbox_for(user):
     )
 
 
-def queue_for(user, unit_ids=None):
-    """Unassigned tasks waiting in the user's units' queues."""
-    units = list(
-        user.memberships.filter(is_active=True, unit__is_active=True).values_list(
-            "unit_id", flat=True
-        )
+def queue_units(user) -> list[int]:
+    """The units whose queue the user works: those where they have a role that works a queue
+    (``QUEUE_ROLES``). A membership as an auditor or an administrator gives no queue."""
+    return list(
+        user.memberships.filter(
+            is_active=True, unit__is_active=True, role__in=QUEUE_ROLES
+        ).values_list("unit_id", flat=True)
     )
+
+
+def queue_for(user, unit_ids=None):
+    """Unassigned tasks waiting in the queues the user works."""
+    units = queue_units(user)
     if unit_ids is not None:
         units = [u for u in units if u in set(unit_ids)]
     return _ordered(CaseTask.objects.filter(unit_id__in=units, status="NEW"))

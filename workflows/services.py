@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.status import STATUS
 
 from casework import services as casework_services
-from casework.models import CaseState, Client, IntegrationCase, Role
+from casework.models import QUEUE_ROLES, CaseState, Client, IntegrationCase, Role
 from casework.selectors import can_see_protected_details
 from casework.services import atomic_service
 from casework.services.clients import ROUTING_FIELDS
@@ -23,7 +23,7 @@ from permissions.policy import can, can_in_organisation, ensure_can
 from . import notifications
 from .flows import IntegrationFlow
 from .models import OPEN_STATUSES, CaseTask, IntegrationProcess, Substitution
-from .selectors import queue_for, substituted_users
+from .selectors import queue_for, queue_units, substituted_users
 from .steps import STEPS, forms_for
 
 
@@ -71,19 +71,38 @@ def is_unit_member(user, unit, roles=None) -> bool:
     return memberships.exists()
 
 
+def works_queue_of(user, unit) -> bool:
+    """Does the user work the unit's queue (a role of ``QUEUE_ROLES`` in that very unit)?"""
+    return is_unit_member(user, unit, roles=QUEUE_ROLES)
+
+
 def can_claim(user, case_task) -> bool:
-    return is_unit_member(user, case_task.unit) and can_in_organisation(
+    """Could the user take the task from its queue: they work the task's unit's queue and
+    their organisation lets them do the step. (Whether the task still waits is the caller's
+    question: see ``task_claim`` and ``may_see_waiting_invitation``.)"""
+    return works_queue_of(user, case_task.unit) and can_in_organisation(
         user, _step(case_task).permission, case_task.unit.organisation_id
+    )
+
+
+def may_see_waiting_invitation(user, case_task) -> bool:
+    """A wellbeing-area invitation is open to the colleagues of the invited unit only while
+    it waits unclaimed in their queue and the participation has not ended. After that only
+    the participant sees it, through the case they take part in (``cases_visible_to``)."""
+    participation = case_task.participation
+    return (
+        participation is not None
+        and participation.ended_at is None
+        and participation.worker_id is None
+        and case_task.status == STATUS.NEW
+        and case_task.owner_id is None
+        and can_claim(user, case_task)
     )
 
 
 def claim_checker(user):
     """``can_claim`` for many tasks at once: two queries in all, not two per task."""
-    units = set(
-        user.memberships.filter(is_active=True, unit__is_active=True).values_list(
-            "unit_id", flat=True
-        )
-    )
+    units = set(queue_units(user))
 
     def check(case_task) -> bool:
         return case_task.unit_id in units and can_in_organisation(
@@ -241,7 +260,7 @@ def task_release(*, by, case_task: CaseTask) -> CaseTask:
 def _reassign_locked(*, by, activation, fresh, to):
     if fresh.status not in OPEN_STATUSES:
         raise TaskConflict(_("The task “%(task)s” is already completed.") % {"task": fresh.title})
-    if not is_unit_member(to, fresh.unit) or not can_in_organisation(
+    if not works_queue_of(to, fresh.unit) or not can_in_organisation(
         to, _step(fresh).permission, fresh.unit.organisation_id
     ):
         raise ValidationError(
@@ -366,7 +385,8 @@ def case_transfer(*, by, case: IntegrationCase, reason: str) -> IntegrationCase:
 
 @atomic_service
 def client_change(*, by, client: Client, changes: dict, reason: str = "") -> Client:
-    """Update the client's facts; if they change who is responsible, transfer the case."""
+    """Update the client's facts; if they change who is responsible, transfer the case.
+    Returns the record that holds the case afterwards (see ``record_in_register``)."""
     case = client.cases.exclude(state=CaseState.CLOSED).first()
     if case is not None:
         ensure_can(by, "casework.assess_case", case)
@@ -386,7 +406,12 @@ def client_change(*, by, client: Client, changes: dict, reason: str = "") -> Cli
             )
     client, changed = casework_services.client_update(by=by, client=client, changes=changes)
     if case is not None and changed & set(ROUTING_FIELDS):
-        case_transfer(by=by, case=case, reason=reason or str(_("The client's facts changed.")))
+        case = case_transfer(
+            by=by, case=case, reason=reason or str(_("The client's facts changed."))
+        )
+        # a case that moved to another organisation took the client into its register: the
+        # record now holding the case (this one, moved, or that register's own)
+        return case.client
     return client
 
 
@@ -410,13 +435,19 @@ def path_close(*, by, case: IntegrationCase, reason: str, note: str = "") -> Int
 @atomic_service
 def substitution_arrange(*, by, absent, substitute, starts_on, ends_on) -> Substitution:
     """A manager names a substitute who covers an absent worker's tasks."""
-    shared = absent.memberships.filter(is_active=True).values_list("unit_id", flat=True)
+    shared = absent.memberships.filter(is_active=True, role__in=QUEUE_ROLES).values_list(
+        "unit_id", flat=True
+    )
     managed = [
         m.unit for m in by.memberships.filter(is_active=True, role=Role.MANAGER, unit_id__in=shared)
     ]
     if not any(can_manage_queue(by, unit) for unit in managed):
         raise PermissionDenied(_("Only the absent worker's manager can arrange a substitute."))
-    if not substitute.memberships.filter(is_active=True, unit_id__in=shared).exists():
+    # The substitute sees the absent worker's tasks in their own list: only someone who works
+    # the same queue (never an auditor or an administrator of the unit).
+    if not substitute.memberships.filter(
+        is_active=True, unit_id__in=shared, role__in=QUEUE_ROLES
+    ).exists():
         raise ValidationError({"substitute": _("The substitute must work in the same unit.")})
     substitution = Substitution(
         absent=absent, substitute=substitute, starts_on=starts_on, ends_on=ends_on, created_by=by

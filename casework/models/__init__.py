@@ -10,6 +10,7 @@ from .cases import (
 from .catalogue import Service, ServiceKind
 from .clients import Client, LanguageField
 from .common import (
+    QUEUE_ROLES,
     ClientCategory,
     Gender,
     LabourMarketStatus,
@@ -79,6 +80,7 @@ __all__ = [
     "GuidanceVisitTopic",
     "VisitGender",
     "VisitLabourStatus",
+    "QUEUE_ROLES",
     "Assessment",
     "CaseEvent",
     "CaseEventKind",

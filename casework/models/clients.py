@@ -11,9 +11,9 @@ from django_countries.fields import CountryField
 
 from ..hetu import parse_identity_code, validate_identity_code
 from ..languages import language_name, validate_language_code
-from .categories import derive_category
+from ..text import validate_no_bidi_controls
 from .common import Gender, LabourMarketStatus, PublicIdMixin, ResidenceBasis
-from .organisations import Municipality
+from .organisations import Municipality, Organisation
 
 
 class LanguageField(models.CharField):
@@ -27,14 +27,17 @@ class LanguageField(models.CharField):
 
 
 class Client(PublicIdMixin):
-    first_names = models.CharField(_("first names"), max_length=200)
-    last_name = models.CharField(_("last name"), max_length=200)
+    first_names = models.CharField(
+        _("first names"), max_length=200, validators=[validate_no_bidi_controls]
+    )
+    last_name = models.CharField(
+        _("last name"), max_length=200, validators=[validate_no_bidi_controls]
+    )
     personal_identity_code = models.CharField(
         _("personal identity code"),
         max_length=11,
         null=True,
         blank=True,
-        unique=True,
         validators=[validate_identity_code],
         help_text=_("Optional: many newcomers have none at first."),
     )
@@ -78,7 +81,18 @@ class Client(PublicIdMixin):
     )
     unaccompanied_minor = models.BooleanField(_("unaccompanied minor"), default=False)
     minor_representative = models.CharField(
-        _("representative of the minor"), max_length=200, blank=True
+        _("representative of the minor"),
+        max_length=200,
+        blank=True,
+        validators=[validate_no_bidi_controls],
+    )
+    arrived_as_unaccompanied_minor = models.BooleanField(
+        _("arrived in Finland as an unaccompanied minor"),
+        default=False,
+        help_text=_(
+            "A young adult who came without a guardian before turning 18: the wellbeing area "
+            "supports becoming adult up to the age the rules set (23; 25 before 2025)."
+        ),
     )
     trafficking_victim = models.BooleanField(_("victim of human trafficking"), default=False)
 
@@ -92,6 +106,31 @@ class Client(PublicIdMixin):
     post_office = models.CharField(_("post office"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     email = models.EmailField(_("email"), blank=True)
+
+    # Each organisation keeps its own client register: the same person may be a client of
+    # several organisations, one record in each (the identity code is unique per register).
+    register = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="client_records",
+        verbose_name=_("client register of"),
+        help_text=_(
+            "The organisation whose client register holds this record: the one responsible "
+            "for the client's case, or where the client was registered."
+        ),
+    )
+    linked_from = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="linked_records",
+        verbose_name=_("linked from the record"),
+        help_text=_(
+            "The record in another organisation's register this one was brought up to date "
+            "from when the client's case moved here."
+        ),
+    )
 
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -118,6 +157,17 @@ class Client(PublicIdMixin):
         indexes = [
             models.Index(fields=["last_name", "first_names"]),
             models.Index(fields=["municipality"]),
+            models.Index(fields=["personal_identity_code"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["register", "personal_identity_code"],
+                name="client_identity_code_unique_per_register",
+                violation_error_code="unique",
+                violation_error_message=_(
+                    "This person is already in the organisation's client register."
+                ),
+            )
         ]
 
     def __str__(self) -> str:
@@ -146,10 +196,6 @@ class Client(PublicIdMixin):
     @property
     def interpreter_language_name(self) -> str:
         return language_name(self.interpreter_language) if self.interpreter_language else ""
-
-    @property
-    def category(self):
-        return derive_category(self)
 
     def age_on(self, day) -> int | None:
         if not self.date_of_birth:
@@ -205,6 +251,21 @@ class Client(PublicIdMixin):
             if not self.minor_representative:
                 errors.setdefault("minor_representative", []).append(
                     _("Name the representative of the unaccompanied minor.")
+                )
+        if self.arrived_as_unaccompanied_minor:
+            if not self.date_of_birth:
+                errors.setdefault("date_of_birth", []).append(
+                    _("The date of birth is required for someone who arrived as a minor.")
+                )
+            elif (
+                self.first_residence_permit_date
+                and self.age_on(self.first_residence_permit_date) >= 18
+            ):
+                errors.setdefault("arrived_as_unaccompanied_minor", []).append(
+                    _(
+                        "The client was 18 or older when the first residence permit was "
+                        "granted: they did not arrive as a minor."
+                    )
                 )
         if errors:
             raise ValidationError(errors)

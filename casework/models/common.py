@@ -7,6 +7,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMModelMixin
 
+from ..text import validate_no_bidi_controls
+
 
 class TranslatedNameMixin(models.Model):
     """Names in Finnish, Swedish and English; ``name`` follows the active language.
@@ -15,9 +17,15 @@ class TranslatedNameMixin(models.Model):
     translation library's extra tables, and the set of languages is fixed by law.
     """
 
-    name_fi = models.CharField(_("name in Finnish"), max_length=200)
-    name_sv = models.CharField(_("name in Swedish"), max_length=200, blank=True)
-    name_en = models.CharField(_("name in English"), max_length=200, blank=True)
+    name_fi = models.CharField(
+        _("name in Finnish"), max_length=200, validators=[validate_no_bidi_controls]
+    )
+    name_sv = models.CharField(
+        _("name in Swedish"), max_length=200, blank=True, validators=[validate_no_bidi_controls]
+    )
+    name_en = models.CharField(
+        _("name in English"), max_length=200, blank=True, validators=[validate_no_bidi_controls]
+    )
 
     class Meta:
         abstract = True
@@ -95,11 +103,21 @@ class Role(models.TextChoices):
     COORDINATOR = "coordinator", _("integration coordinator")
 
 
+# The roles that work a unit's queue: they see the tasks waiting in it and take them (the
+# manager hands them out). The auditor and the administrator have no queue: a membership in
+# a unit in those roles shows them no client.
+QUEUE_ROLES = (Role.CASE_WORKER, Role.WELLBEING_WORKER, Role.MANAGER)
+
+
 class ClientCategory(models.TextChoices):
     """Client categories of the integration act, in order of precedence (see ``categories``)."""
 
     UNACCOMPANIED_MINOR = "unaccompanied_minor", _("unaccompanied minor")
     UNEMPLOYED_JOBSEEKER = "unemployed_jobseeker", _("registered unemployed jobseeker")
+    YOUNG_ADULT_AFTERCARE = (
+        "young_adult_aftercare",
+        _("young adult who arrived as an unaccompanied minor"),
+    )
     TRAFFICKING_VICTIM = "trafficking_victim", _("victim of human trafficking")
     INTERNATIONAL_PROTECTION = (
         "international_protection",

@@ -88,6 +88,15 @@ class RuleSet(models.Model):
     review_reminder_days = models.PositiveSmallIntegerField(
         _("remind of a review (days before it falls due)"), default=14
     )
+    aftercare_until_age = models.PositiveSmallIntegerField(
+        _(
+            "the wellbeing area supports young adults who arrived as unaccompanied minors "
+            "until the age of"
+        ),
+        default=23,
+        validators=[MinValueValidator(18)],
+        help_text=_("23 from 1.1.2025 (HE 21/2024), 25 before."),
+    )
 
     objects = RuleSetManager()
 

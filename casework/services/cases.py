@@ -11,6 +11,7 @@ from permissions.grants import grant_participation, revoke_participation
 from permissions.policy import can_in_organisation, ensure_can, ensure_can_in_organisation
 
 from ..models import (
+    QUEUE_ROLES,
     Assessment,
     CaseEventKind,
     CaseState,
@@ -21,14 +22,14 @@ from ..models import (
     PlanState,
     WellbeingParticipation,
 )
-from ..models.categories import derive_category, plan_always_required
+from ..models.categories import derive_category, in_aftercare, plan_always_required
 from ..responsibility import (
     intake_unit,
     responsibility_for,
     wellbeing_area_for,
     wellbeing_unit_for,
 )
-from ..rules import add_months, rules_on
+from ..rules import add_months, category_on, rules_on
 from ..selectors import INTAKE_KINDS
 from ._common import (
     IllegalStep,
@@ -42,6 +43,7 @@ from ._common import (
     state_label,
     today,
 )
+from .clients import record_in_register
 
 # The statutory content of the assessment (KotoL 14 §), in the order a form shows it.
 ASSESSMENT_FIELDS = (
@@ -77,7 +79,7 @@ def case_open(*, by, client: Client, contacted_on=None) -> IntegrationCase:
         )
     client = (
         Client.objects.select_for_update(of=("self",))
-        .select_related("municipality")
+        .select_related("municipality", "register")
         .get(pk=client.pk)
     )
     if client.cases.exclude(state=CaseState.CLOSED).exists():
@@ -94,9 +96,13 @@ def case_open(*, by, client: Client, contacted_on=None) -> IntegrationCase:
             "pk", flat=True
         ),
     )
-    category = derive_category(client)
-    rule = responsibility_for(municipality=client.municipality, category=category)
     rules = rules_on(contacted_on)
+    category = derive_category(
+        client, on=contacted_on, aftercare_until_age=rules.aftercare_until_age
+    )
+    rule = responsibility_for(municipality=client.municipality, category=category)
+    # the case's organisation keeps the client in its own register (see record_in_register)
+    client = record_in_register(by=by, client=client, register=rule.organisation)
     period_end = None
     if client.first_residence_permit_date:
         period_end = add_months(
@@ -231,6 +237,18 @@ def assessment_complete(*, by, case: IntegrationCase, data: dict | None = None) 
             assessment.wellbeing_participation_reason = str(
                 _("Unaccompanied minor: a plan is always made together with the wellbeing area.")
             )
+    elif in_aftercare(case.client, on=today(), aftercare_until_age=rules.aftercare_until_age):
+        # a young adult who arrived as an unaccompanied minor (a jobseeker too): the wellbeing
+        # area supports becoming adult, so it takes part
+        assessment.wellbeing_participation_needed = True
+        if not assessment.wellbeing_participation_reason.strip():
+            assessment.wellbeing_participation_reason = str(
+                _(
+                    "Young adult who arrived as an unaccompanied minor: the wellbeing area "
+                    "supports becoming adult up to the age of %(age)s."
+                )
+                % {"age": rules.aftercare_until_age}
+            )
     errors = assessment.completion_errors()
     if errors:
         raise ValidationError(errors)
@@ -326,7 +344,13 @@ def wellbeing_assign(
     participation = _lock_participation(participation)
     if participation.ended_at:
         raise IllegalStep(_("The wellbeing area's part has already ended."), code="ended")
-    if not worker.memberships.filter(is_active=True, unit=participation.unit).exists():
+    # The participant works the invited unit's queue and may contribute for the wellbeing
+    # area (an auditor or administrator of the unit may not take part).
+    if not worker.memberships.filter(
+        is_active=True, unit=participation.unit, role__in=QUEUE_ROLES
+    ).exists() or not can_in_organisation(
+        worker, "casework.contribute_case", participation.unit.organisation_id
+    ):
         raise ValidationError(
             _("%(worker)s is not a member of %(unit)s."),
             params={"worker": worker.get_full_name() or worker, "unit": participation.unit},
@@ -538,7 +562,7 @@ def case_transfer(*, by, case: IntegrationCase, reason: str) -> IntegrationCase:
     if not case.is_open:
         raise IllegalStep(_("A closed case cannot be transferred."), code="illegal_step")
     client = case.client
-    category = derive_category(client)
+    category = category_on(client)
     rule = responsibility_for(municipality=client.municipality, category=category)
     new_unit = case.unit if case.unit.organisation_id == rule.organisation_id else intake_unit(rule)
     before = {
@@ -550,6 +574,11 @@ def case_transfer(*, by, case: IntegrationCase, reason: str) -> IntegrationCase:
     if before == after:
         return case
     organisation_changed = before["organisation"] != after["organisation"]
+    if organisation_changed:
+        # the client goes into the receiving organisation's register, linked to this record
+        case.client = record_in_register(
+            by=by, client=client, register=rule.organisation, case=case
+        )
     case.category = category
     case.responsible_organisation = rule.organisation
     case.unit = new_unit

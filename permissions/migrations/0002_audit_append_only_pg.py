@@ -1,7 +1,7 @@
 """On PostgreSQL the database refuses UPDATE and DELETE on the audit trail.
 
-TRUNCATE is left to the database owner (test databases are flushed with it); the
-application's database role should not own the table in production.
+TRUNCATE is refused by the trigger of 0004; the application's database role owns nothing
+in production (README: "The database roles in production").
 """
 
 from django.db import migrations

@@ -71,7 +71,21 @@ def test_browser_session_works_and_writes_need_the_csrf_token(start_path, staff)
     assert response.status_code == 200
 
 
-def test_schema_and_documentation_pages_are_served_locally(client):
+def test_schema_and_documentation_are_for_signed_in_users_only(client, staff):
+    """Anonymous callers get neither the schema (401, as any endpoint) nor the documentation
+    page (sent to sign in first); a token or a session gets both."""
+    assert client.get("/api/schema/").status_code == 401
+    assert client.get("/api/schema/?format=json").status_code == 401
+    docs = client.get("/api/docs/")
+    assert docs.status_code == 302
+    assert docs["Location"].startswith("/accounts/login/?next=/api/docs/")
+    assert Api(staff["anna"]).get("/api/schema/?format=json").status_code == 200
+    client.force_login(staff["anna"])
+    assert client.get("/api/docs/").status_code == 200
+
+
+def test_schema_and_documentation_pages_are_served_locally(client, staff):
+    client.force_login(staff["anna"])
     schema = client.get("/api/schema/?format=json")
     assert schema.status_code == 200
     paths = schema.json()["paths"]

@@ -11,12 +11,13 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext
 
 from casework.models import Client, IntegrationPlan, Municipality
-from tests.factories import CaseFactory, municipality
+from tests.factories import CaseFactory, municipality, organisation
 
 pytestmark = pytest.mark.usefixtures("reference_data")
 
 
 def _client(**fields):
+    fields.setdefault("register", organisation("kokkola"))
     return Client(first_names="Amina", last_name="Hassan", **fields)
 
 
@@ -36,7 +37,11 @@ def test_a_foreign_key_set_by_id_is_still_checked(django_assert_num_queries):
 
 def test_the_generated_public_id_is_left_to_the_unique_index():
     existing = Client.objects.create(
-        first_names="A", last_name="B", municipality=municipality(), personal_identity_code=None
+        first_names="A",
+        last_name="B",
+        municipality=municipality(),
+        register=organisation("kokkola"),
+        personal_identity_code=None,
     )
     twin = _client(municipality=municipality(), uuid=existing.uuid)
     twin.full_clean()  # the generated public id is the unique index's business ...

@@ -53,6 +53,7 @@ def valid_client(**values) -> Client:
         "first_names": "Amina",
         "last_name": "Hassan",
         "municipality": municipality(),
+        "register": organisation("kokkola"),
         "date_of_birth": dt.date(1995, 6, 21),
         "mother_tongue": "so",
     }
@@ -107,25 +108,33 @@ def test_bad_identity_code_is_a_field_error(code, expected):
     assert codes["personal_identity_code"] == [expected]
 
 
-def test_identity_code_is_unique():
+def test_identity_code_is_unique_in_a_register():
     ClientFactory(personal_identity_code="131052-308T", date_of_birth=None)
     codes = error_codes(valid_client(personal_identity_code="131052-308T", date_of_birth=None))
-    assert codes == {"personal_identity_code": ["unique"]}
+    assert codes == {"__all__": ["unique"]}
 
 
-def test_identity_code_is_unique_whatever_the_case():
+def test_identity_code_is_unique_in_a_register_whatever_the_case():
     ClientFactory(personal_identity_code="131052-308T", date_of_birth=None)
     codes = error_codes(valid_client(personal_identity_code="131052-308t", date_of_birth=None))
-    assert codes == {"personal_identity_code": ["unique"]}
+    assert codes == {"__all__": ["unique"]}
 
 
-def test_the_database_refuses_a_duplicate_identity_code_too():
+def test_another_register_may_hold_the_same_person():
+    ClientFactory(personal_identity_code="131052-308T", date_of_birth=None)
+    valid_client(
+        personal_identity_code="131052-308T", date_of_birth=None, register=organisation("kannus")
+    ).full_clean()
+
+
+def test_the_database_refuses_a_duplicate_identity_code_in_a_register_too():
     ClientFactory(personal_identity_code="131052-308T", date_of_birth=None)
     with pytest.raises(IntegrityError), transaction.atomic():
         Client.objects.create(
             first_names="X",
             last_name="Y",
             municipality=municipality(),
+            register=organisation("kokkola"),
             personal_identity_code="131052-308T",
         )
 

@@ -34,6 +34,7 @@ from casework.models import (
     Unit,
     WellbeingParticipation,
 )
+from casework.rules import category_on
 from permissions.models import AuditEntry
 from workflows.management.commands import load_demo
 from workflows.models import CaseTask, IntegrationProcess
@@ -122,7 +123,7 @@ def check_about_30_clients():
 def check_every_category():
     assert set(IntegrationCase.objects.values_list("category", flat=True)) == set(ClientCategory)
     for case in IntegrationCase.objects.select_related("client"):
-        assert case.category == case.client.category, case
+        assert case.category == category_on(case.client, case.contacted_on), case
         expected = (
             "kp-tyollisyysalue"
             if case.category == ClientCategory.UNEMPLOYED_JOBSEEKER

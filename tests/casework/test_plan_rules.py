@@ -91,14 +91,20 @@ def test_an_agreed_plan_too_long_under_new_rules_is_not_approved():
     assert IntegrationPlan.objects.get(pk=plan.pk).state == PlanState.AGREED
 
 
-def test_a_plan_started_under_the_old_act_may_last_longer():
-    """The rule set of the plan's start date applies: 36 months under act 1386/2010, and
+def test_a_first_plan_under_the_old_act_lasts_at_most_a_year():
+    """A case dated under act 1386/2010: the rule set of the plan's start date applies. The
+    old act also had a first plan of at most one year (its total could be longer, below);
     civic orientation had no 70-hour minimum."""
     with at(dt.date(2024, 5, 20)):
         case = planning_case()
+        assert rules_on(case.contacted_on).valid_until == dt.date(2025, 1, 1)
         plan = draft_plan(
             case, case.owner, starts_on=dt.date(2024, 6, 1), ends_on=dt.date(2026, 5, 31)
         )
+        assert list(agreement_errors(plan)) == ["ends_on"]
+        with translation.override("en"):
+            assert "12 months" in agreement_errors(plan)["ends_on"][0]
+        services.plan_save_draft(by=case.owner, case=case, data={"ends_on": dt.date(2025, 6, 1)})
         services.measure_save(
             by=case.owner,
             plan=plan,
@@ -113,6 +119,30 @@ def test_a_plan_started_under_the_old_act_may_last_longer():
         services.plan_record_agreement(by=case.owner, plan=plan)
         services.plan_approve(by=case.owner, plan=plan)
     assert IntegrationPlan.objects.get(pk=plan.pk).state == PlanState.APPROVED
+
+
+def test_plans_under_the_old_act_last_at_most_36_months_in_total():
+    """Revised under the old act, plans may run 36 months from the first plan's start
+    (681/2023 shortened it to 24), and no longer."""
+    with at(dt.date(2023, 3, 1)):
+        case = CaseFactory(plan_active=True)
+    first = case.plans.get()
+    assert rules_on(first.starts_on).plan_total_max_months == 36
+    with at(dt.date(2023, 9, 1)):
+        services.review_record(
+            by=case.owner, case=case, notes="Jatketaan.", outcome=ReviewOutcome.REVISE
+        )
+        revision = case.plans.get(version=2)
+        services.plan_save_draft(
+            by=case.owner,
+            case=case,
+            data={"ends_on": add_months(first.starts_on, 36) + dt.timedelta(days=1)},
+        )
+        assert list(agreement_errors(revision)) == ["ends_on"]
+        services.plan_save_draft(
+            by=case.owner, case=case, data={"ends_on": add_months(first.starts_on, 36)}
+        )
+        services.plan_record_agreement(by=case.owner, plan=revision)
 
 
 # --- dates -----------------------------------------------------------------------------------

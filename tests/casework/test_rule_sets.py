@@ -21,6 +21,7 @@ pytestmark = pytest.mark.usefixtures("reference_data")
 HELSINKI = ZoneInfo("Europe/Helsinki")
 OLD = dt.date(2011, 9, 1)  # act 1386/2010, until 2025-01-01
 NEW = dt.date(2025, 1, 1)  # act 681/2023, open-ended
+BASIS = "Laki kotoutumisen edistämisestä 681/2023"
 
 
 @pytest.mark.parametrize(
@@ -41,10 +42,12 @@ def test_the_rule_set_in_force_on_a_day(day, valid_from):
 
 def test_the_two_rule_sets_differ_where_the_law_changed():
     old, new = rules_on(dt.date(2024, 12, 31)), rules_on(dt.date(2025, 1, 1))
-    assert (old.first_plan_max_months, new.first_plan_max_months) == (36, 12)
+    # a first plan of at most a year under both acts (1386/2010 12 §); 3 years in total under
+    # the old act, 2 under the new one
+    assert (old.first_plan_max_months, new.first_plan_max_months) == (12, 12)
+    assert (old.plan_total_max_months, new.plan_total_max_months) == (36, 24)
     assert (old.review_interval_months, new.review_interval_months) == (12, 6)
     assert new.civic_orientation_min_hours == 70
-    assert new.plan_total_max_months == 24
     assert new.assessment_window_years == 3
     assert new.unaccompanied_minor_always_plan is True
 
@@ -230,14 +233,16 @@ def test_a_saved_change_is_seen_at_once():
     rules = rules_on(day)
     target = rules.targets.get(step=Step.ASSESSMENT)
     target.days += 10
-    rule_services.step_target_save(by=None, target=target, changed=["days"])
+    rule_services.step_target_save(by=None, target=target, changed=["days"], legal_basis=BASIS)
     assert rules_on(day).target_days(Step.ASSESSMENT) == target.days
     rules = RuleSet.objects.get(pk=rules.pk)
     rules.review_reminder_days = 21
-    rule_services.rule_set_save(by=None, rule_set=rules, changed=["review_reminder_days"])
+    rule_services.rule_set_save(
+        by=None, rule_set=rules, changed=["review_reminder_days"], legal_basis=BASIS
+    )
     assert rules_on(day).review_reminder_days == 21
     rules.valid_until = dt.date(2026, 1, 1)
-    rule_services.rule_set_save(by=None, rule_set=rules, changed=["valid_until"])
+    rule_services.rule_set_save(by=None, rule_set=rules, changed=["valid_until"], legal_basis=BASIS)
     assert rules_on_or_none(day) is None
 
 
@@ -246,9 +251,13 @@ def test_a_new_rule_set_is_seen_at_once():
     assert rules_on(day).valid_from == NEW
     current = RuleSet.objects.get(valid_from=NEW)
     current.valid_until = dt.date(2031, 1, 1)
-    rule_services.rule_set_save(by=None, rule_set=current, changed=["valid_until"])
     rule_services.rule_set_save(
-        by=None, rule_set=RuleSet(name="Uusi laki", valid_from=dt.date(2031, 1, 1))
+        by=None, rule_set=current, changed=["valid_until"], legal_basis=BASIS
+    )
+    rule_services.rule_set_save(
+        by=None,
+        rule_set=RuleSet(name="Uusi laki", valid_from=dt.date(2031, 1, 1)),
+        legal_basis=BASIS,
     )
     assert rules_on(day).valid_from == dt.date(2031, 1, 1)
 

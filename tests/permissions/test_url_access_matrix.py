@@ -1,5 +1,7 @@
 """Every role against the pages of one case: who gets data, who gets 403/404 (never data),
-before the wellbeing area is invited, while it takes part and after its part ended."""
+before the wellbeing area is invited, while it takes part and after its part ended; and the
+roles that hold no client data (the auditor, the administrator, a superuser) against every
+list and task endpoint of the pages and the API."""
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -19,15 +21,18 @@ ROLES = {
 
 @pytest.fixture
 def people(staff):
+    """The staff, the auditor and the administrator as the demo has them (the administrator
+    is staff of the admin site, not a superuser), and a true superuser with no role."""
     users = dict(staff)
     for name, (org, unit, role) in ROLES.items():
         user = get_user_model().objects.create_user(
-            username=name, password="x", is_staff=True, is_superuser=name == "admin"
+            username=name, password="x", is_staff=role == Role.ADMINISTRATOR
         )
         casework_services.membership_grant(
             by=None, user=user, unit=Unit.objects.get(organisation__code=org, code=unit), role=role
         )
         users[name] = user
+    users["root"] = get_user_model().objects.create_superuser(username="root", password="x")
     return users
 
 
@@ -76,6 +81,7 @@ BEFORE_INVITATION_CLAIMED = {
     "sirpa": NOTHING,
     "aino": NOTHING,
     "admin": NOTHING,
+    "root": NOTHING,
 }
 
 
@@ -148,7 +154,7 @@ def test_denied_attempts_are_audited_and_leak_nothing(client, people, case):
 
 def test_audit_trail_is_for_auditors_only(client, people, case):
     url = reverse("permissions:audit_log")
-    for name in ("anna", "maria", "kaisa", "sanna", "admin"):
+    for name in ("anna", "maria", "kaisa", "sanna", "admin", "root"):
         client.force_login(people[name])
         assert client.get(url).status_code == 403, name
     client.force_login(people["aino"])
@@ -165,3 +171,116 @@ def test_audit_trail_is_for_auditors_only(client, people, case):
     assert all("Salainen" not in row for row in rows)  # the trail never names the client
     response = client.get(url, {"client": "not-a-uuid"})
     assert response.status_code == 200 and "errorlist" not in response.content.decode()
+
+
+# --- the roles that hold no client data, on every list and task endpoint ---------------------
+
+SECRETS = ("Salainen", "Piilotie", "family support")
+
+
+def _no_secrets(name, where, response, numbers):
+    body = response.content.decode(errors="replace")
+    for secret in (*SECRETS, *numbers):
+        assert secret not in body, (name, where, secret)
+
+
+def _page_matrix(case, tasks):
+    """(method, url, expected status) for every page that lists tasks or clients or acts on
+    one task or case."""
+    case_uuid, client_uuid = case.uuid, case.client.uuid
+    rows = [
+        ("get", reverse("workflows:inbox"), 200),
+        ("get", reverse("workflows:queue"), 200),
+        ("get", reverse("workflows:invitations"), 200),
+        ("get", reverse("workflows:client_search") + "?q=Salai", 200),
+        ("get", reverse("workflows:client_register"), 403),
+        ("get", reverse("workflows:dashboard"), 403),
+        ("get", reverse("workflows:manager_tasks"), 403),
+        ("get", reverse("workflows:manager_tasks") + "?format=csv", 403),
+        ("post", reverse("workflows:claim_next"), 302),  # "nothing to take", back to the queue
+        ("get", reverse("workflows:case", args=[case_uuid]), 404),
+        ("get", reverse("workflows:case_chart", args=[case_uuid]), 404),
+        ("get", reverse("workflows:client_change", args=[case_uuid]), 404),
+        ("post", reverse("workflows:client_change", args=[case_uuid]), 404),
+        ("get", reverse("workflows:case_close", args=[case_uuid]), 404),
+        ("post", reverse("workflows:case_close", args=[case_uuid]), 404),
+        ("get", reverse("workflows:plan_print", args=[case_uuid, 1]), 404),
+        ("get", reverse("permissions:client_export", args=[client_uuid]), 404),
+        ("get", reverse("permissions:client_access_log", args=[client_uuid]), 404),
+    ]
+    for task in tasks:
+        rows += [
+            ("get", reverse("workflows:task", args=[task.uuid]), 404),
+            ("post", reverse("workflows:task", args=[task.uuid]), 404),
+            ("post", reverse("workflows:claim", args=[task.uuid]), 404),
+            ("post", reverse("workflows:release", args=[task.uuid]), 404),
+        ]
+    return rows
+
+
+def _api_matrix(case, tasks):
+    case_uuid, client_uuid = case.uuid, case.client.uuid
+    rows = [
+        ("get", "/me/", 200),
+        ("get", "/municipalities/", 200),
+        ("get", "/services/", 200),
+        ("get", "/clients/", 200),
+        ("get", "/clients/?search=Salai", 200),
+        ("post", "/clients/", 403),
+        ("get", f"/clients/{client_uuid}/", 404),
+        ("patch", f"/clients/{client_uuid}/", 404),
+        ("post", "/intake/", 404),
+        ("get", "/cases/", 200),
+        ("get", f"/cases/{case_uuid}/", 404),
+        ("get", f"/cases/{case_uuid}/timeline/", 404),
+        ("get", f"/cases/{case_uuid}/tasks/", 404),
+        ("get", f"/cases/{case_uuid}/plans/", 404),
+        ("get", "/tasks/inbox/", 200),
+        ("get", "/tasks/queue/", 200),
+        ("post", "/tasks/queue/next/", 409),
+        ("get", "/reports/queues/", 403),
+    ]
+    for task in tasks:
+        rows += [
+            ("get", f"/tasks/{task.uuid}/", 404),
+            ("post", f"/tasks/{task.uuid}/claim/", 404),
+            ("post", f"/tasks/{task.uuid}/release/", 404),
+            ("post", f"/tasks/{task.uuid}/complete/", 404),
+            ("post", f"/tasks/{task.uuid}/draft/", 404),
+        ]
+    return rows
+
+
+@pytest.mark.parametrize("name", ["aino", "admin", "root"])
+def test_roles_without_client_data_on_every_list_and_task_endpoint(
+    client, people, case, start_path, name
+):
+    """Tasks wait in Kokkola's queue (a protected client at intake) and in Soite's (the
+    invitation); one is in anna's list. The auditor, the administrator and a superuser get
+    empty lists and the same 404 as for a case that does not exist; never a name."""
+    from tests.api.conftest import Api
+    from workflows.models import CaseTask
+
+    waiting = start_path(first_names="Salainen", last_name="Toinen", non_disclosure=True)
+    tasks = list(CaseTask.objects.filter(case__in=[case, waiting], status__in=["NEW", "ASSIGNED"]))
+    assert {t.status for t in tasks} == {"NEW", "ASSIGNED"}
+    numbers = (case.number, waiting.number)
+    user = people[name]
+    client.force_login(user)
+    for method, url, expected in _page_matrix(case, tasks):
+        response = getattr(client, method)(url)
+        assert response.status_code == expected, (name, method, url, response.status_code)
+        _no_secrets(name, url, response, numbers)
+    api = Api(user)
+    for method, path, expected in _api_matrix(case, tasks):
+        body = {"client": str(case.client.uuid)} if path == "/intake/" else {}
+        response = getattr(api, method)(path, body) if method != "get" else api.get(path)
+        assert response.status_code == expected, (name, method, path, response.status_code)
+        reference = path in ("/municipalities/", "/services/")  # not client data
+        if expected == 200 and "results" in response.json() and not reference:
+            assert response.json()["count"] == 0, (name, path)
+        _no_secrets(name, path, response, numbers)
+    # nothing was taken or changed on their behalf
+    assert {t.status for t in CaseTask.objects.filter(pk__in=[t.pk for t in tasks])} == {
+        t.status for t in tasks
+    }

@@ -9,7 +9,7 @@ from config.middleware import ForwardedForMiddleware
 
 
 def _address(settings, hops, forwarded, remote="10.0.0.9"):
-    settings.TRUSTED_PROXY_HOPS = hops
+    settings.TRUSTED_PROXY_COUNT = hops
     seen = {}
 
     def view(request):

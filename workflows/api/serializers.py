@@ -24,6 +24,7 @@ from casework.models import (
     Role,
     ServiceKind,
 )
+from casework.rules import category_on
 from casework.selectors import can_see_full_case
 from casework.services.privacy import PROTECTED_FIELDS
 from workflows.forms import ClientForm
@@ -160,9 +161,20 @@ class ClientUpdateSerializer(ClientWriteSerializer):
         fields = [*CLIENT_FIELDS, "reason"]
 
 
+class ClientCategoryField(serializers.ChoiceField):
+    """The client's category today, under today's rules (``casework.rules.category_on``:
+    a young adult's support for becoming adult ends at the age the rules set)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=ClientCategory.choices, source="*", read_only=True, **kwargs)
+
+    def to_representation(self, client):
+        return super().to_representation(category_on(client))
+
+
 class ClientListSerializer(serializers.ModelSerializer):
     municipality = serializers.CharField(source="municipality.code", read_only=True)
-    category = serializers.ChoiceField(choices=ClientCategory.choices, read_only=True)
+    category = ClientCategoryField()
     open_case = serializers.SerializerMethodField()
 
     class Meta:
@@ -192,7 +204,7 @@ class ClientDetailSerializer(serializers.ModelSerializer):
     municipality = serializers.CharField(source="municipality.code", read_only=True)
     citizenship = serializers.CharField(read_only=True)
     country_of_origin = serializers.CharField(read_only=True)
-    category = serializers.ChoiceField(choices=ClientCategory.choices, read_only=True)
+    category = ClientCategoryField()
     street_address = serializers.CharField(read_only=True, allow_null=True)
     postal_code = serializers.CharField(read_only=True, allow_null=True)
     post_office = serializers.CharField(read_only=True, allow_null=True)
@@ -200,6 +212,11 @@ class ClientDetailSerializer(serializers.ModelSerializer):
     email = serializers.CharField(read_only=True, allow_null=True)
     protected_details_visible = serializers.SerializerMethodField()
     anonymised = serializers.SerializerMethodField()
+    register = serializers.CharField(
+        source="register.code",
+        read_only=True,
+        help_text=_("The organisation whose client register holds this record."),
+    )
     cases = CaseRefSerializer(many=True, read_only=True, source="api_cases")
 
     class Meta:
@@ -207,6 +224,7 @@ class ClientDetailSerializer(serializers.ModelSerializer):
         fields = [
             "uuid",
             *CLIENT_FIELDS,
+            "register",
             "category",
             "protected_details_visible",
             "anonymised",

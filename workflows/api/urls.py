@@ -1,9 +1,9 @@
 """/api/: version 1 of the API, its OpenAPI schema and its documentation page."""
 
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import programme, views
+from .docs import DocsView, SchemaView
 from .exceptions import not_found
 
 app_name = "api"
@@ -41,12 +41,13 @@ v1 = [
 
 urlpatterns = [
     path("v1/", include(v1)),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    # the schema and its documentation page: for signed-in users only (workflows/api/docs.py)
+    path("schema/", SchemaView.as_view(), name="schema"),
     # Swagger UI with its assets from drf-spectacular-sidecar: nothing loaded from outside.
     # (Redoc's page would fetch Google Fonts, so it is not offered.)
-    # The split view serves its start-up script as a file: the Content-Security-Policy allows
-    # no inline script.
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
+    # Signed-in users only (DocsView); the split view serves its start-up script as a file,
+    # as the Content-Security-Policy allows no inline script.
+    path("docs/", DocsView.as_view(url_name="api:schema"), name="docs"),
     # Anything else under /api/ is a JSON 404 (never an HTML page, never a slash redirect).
     re_path(r"^.*$", not_found),
 ]

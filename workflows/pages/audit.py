@@ -25,8 +25,8 @@ PAGE_SIZE = 50
 
 
 def _auditable_scope(user):
-    """Audit entries an auditor may read: about clients of their organisations' cases, or
-    made by staff of their organisations."""
+    """``(entries, client ids)``: the audit entries an auditor may read (about clients of
+    their organisations' cases, or made by staff of their organisations) and those clients."""
     orgs = [
         org
         for org, perms in role_permissions(user).items()
@@ -38,13 +38,14 @@ def _auditable_scope(user):
         "client_id"
     )
     staff_ids = Membership.objects.filter(unit__organisation_id__in=orgs).values("user_id")
-    return AuditEntry.objects.filter(Q(client_id__in=client_ids) | Q(actor_id__in=staff_ids))
+    entries = AuditEntry.objects.filter(Q(client_id__in=client_ids) | Q(actor_id__in=staff_ids))
+    return entries, client_ids
 
 
 @login_required
 def audit_log(request):
     """Search the audit trail by client, staff member, action and date; export as CSV."""
-    entries = _auditable_scope(request.user)
+    entries, client_ids = _auditable_scope(request.user)
     client_uuid = request.GET.get("client", "").strip()
     actor = request.GET.get("actor", "").strip()
     action = request.GET.get("action", "").strip()
@@ -52,7 +53,13 @@ def audit_log(request):
     until = request.GET.get("until", "").strip()
     errors = []
     if client_uuid:
-        client = Client.objects.filter(uuid=client_uuid).first() if _is_uuid(client_uuid) else None
+        # only the auditor's organisations' clients: another organisation's client is "no
+        # client", the same answer as for an identifier that does not exist
+        client = (
+            Client.objects.filter(uuid=client_uuid, pk__in=client_ids).first()
+            if _is_uuid(client_uuid)
+            else None
+        )
         if client is None:
             errors.append(_("No client with that identifier."))
             entries = entries.none()

@@ -243,14 +243,16 @@ INVITATION_SORTS = {
 def invitations(request):
     """The wellbeing area's invitations to the units I work in: status, due date, client and
     who took it. Open ones and contributed ones (while the part lasts) open; the list is
-    filtered, sorted and paginated in the URL."""
-    units = request.user.memberships.filter(is_active=True).values("unit_id")
+    filtered, sorted and paginated in the URL. A colleague's invitation (and its reason) is
+    not shown once it is claimed, as on the task page: only unclaimed ones in a queue the user
+    works, and the user's own."""
+    units = selectors.queue_units(request.user)
     status = request.GET.get("status") or "open"
     if status not in dict(INVITATION_STATUSES):
         status = "open"
-    qs = WellbeingParticipation.objects.filter(unit_id__in=units).annotate(
-        due=Min("tasks__due_on", filter=Q(tasks__step="wellbeing_contribution"))
-    )
+    qs = WellbeingParticipation.objects.filter(
+        Q(worker__isnull=True) | Q(worker=request.user), unit_id__in=units
+    ).annotate(due=Min("tasks__due_on", filter=Q(tasks__step="wellbeing_contribution")))
     if status == "open":
         qs = qs.filter(ended_at__isnull=True, contributed_at__isnull=True)
     elif status == "contributed":

@@ -448,6 +448,7 @@ class Command(BaseCommand):
                     mother_tongue=rng.choice(["ar", "uk", "ru", "so", "fa", "en"]),
                     preferred_language="fi",
                     municipality=row["municipality"],
+                    register=row["org"],  # the client register of the case's organisation
                     first_residence_permit_date=row["start"]
                     - dt.timedelta(days=rng.randint(10, 300)),
                     non_disclosure=rng.random() < 0.01,

@@ -86,7 +86,7 @@ CLIENTS = [
     ("Hamid", "Jafari", "male", "1977-09-19", "IR", "fa", "en", "fa", "272", 34, "international_protection", "outside_labour_force", {}, "ended", 420),
     ("Lucía", "Fernández", "female", "1994-11-11", "VE", "es", "en", "es", "272", 5, "international_protection", "outside_labour_force", {"non_disclosure": True}, "intake", 1),
     ("Tigist", "Bekele", "female", "1989-05-29", "ET", "am", "fi", "am", "272", 13, "quota_refugee", "unemployed_jobseeker", {}, "assessment", 18),
-    ("Oleksandr", "Melnyk", "male", "1970-02-02", "UA", "uk", "sv", "uk", "272", 21, "temporary_protection", "outside_labour_force", {}, "multi_contributed", 55),
+    ("Oleksandr", "Melnyk", "male", "age:19", "UA", "uk", "sv", "uk", "272", 60, "temporary_protection", "student", {"arrived_as_unaccompanied_minor": True}, "multi_contributed", 55),
     ("Samir", "Haddad", "male", "age:15", "SY", "ar", "fi", "ar", "217", 4, "international_protection", "student", {"unaccompanied_minor": True, "minor_representative": "Pekka Ranta (edustaja)"}, "active", 180),
     ("Maryam", "Ahmadi", "female", "1997-07-17", "AF", "fa", "fi", "fa", "217", 15, "family_of_protected", "home_parent", {"child_home_care_allowance": True}, "intake", 5),
     ("Joseph", "Okafor", "male", "1986-12-12", "NG", "en", "en", "", "217", 17, "work", "unemployed_jobseeker", {}, "assessment", 12),
