@@ -834,6 +834,13 @@ def duplicate_open_paths(
     service shows as a second registration of the same person, typically by another
     organisation that did not find the first one. Two queries: the name and birth-date keys
     held by more than one record, then the cases of those records open during the period."""
+    return len(_duplicate_keys(period, municipalities, category, language))
+
+
+def _duplicate_keys(period, municipalities, category, language) -> set[tuple]:
+    """``(last name, first names, birth date)`` of the persons counted (see above), in one
+    query: the paths within the filters that share a day of the period with a path of
+    another record of the same person (a semi-join PostgreSQL hashes)."""
     start, end = period.start, period.end
     twin = (
         IntegrationCase.objects.annotate(
@@ -866,9 +873,10 @@ def duplicate_open_paths(
         )
         .filter(Exists(twin))
         .values_list("last", "first", "client__date_of_birth")
+        .order_by()
         .distinct()
     )
-    return len(set(persons))
+    return set(persons)
 
 
 # --- the report's years in one go ------------------------------------------------------------
@@ -1080,6 +1088,61 @@ def _transfers_by_year(years, *, municipalities=None, category=None, language=No
         n=Count("id"),
     )
     return _counts(rows, years)
+
+
+@yearly("duplicate_open_paths")
+def _duplicates_by_year(years, *, municipalities=None, category=None, language=None):
+    """The persons of the whole window first (one semi-join), then each year's in Python from
+    the few paths of those persons."""
+    window = _window(years)
+    keys = _duplicate_keys(window, municipalities, category, language)
+    if not keys:
+        return dict.fromkeys(years, 0)
+    in_scope = _scope("", municipalities, category, language)
+    rows = (
+        IntegrationCase.objects.filter(
+            client__anonymised_at__isnull=True,
+            client__date_of_birth__in={key[2] for key in keys},
+            contacted_on__lte=window.end,
+        )
+        .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=window.start))
+        .annotate(
+            last=Lower("client__last_name"),
+            first=Lower("client__first_names"),
+            scoped=Exists(IntegrationCase.objects.filter(in_scope, pk=OuterRef("pk"))),
+        )
+        .values_list(
+            "last",
+            "first",
+            "client__date_of_birth",
+            "client_id",
+            "contacted_on",
+            "closed_on",
+            "scoped",
+        )
+        .order_by()
+    )
+    paths: dict[tuple, list] = {}
+    for last, first, born, client_id, opened, closed, scoped in rows:
+        if (last, first, born) in keys:
+            paths.setdefault((last, first, born), []).append((client_id, opened, closed, scoped))
+    out = {}
+    for year in years:
+        start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+        persons = 0
+        for person in paths.values():
+            clipped = [
+                (client, max(opened, start), min(closed or end, end), scoped)
+                for client, opened, closed, scoped in person
+                if opened <= end and (closed is None or closed >= start)
+            ]
+            persons += any(
+                a[0] != b[0] and (a[3] or b[3]) and max(a[1], b[1]) <= min(a[2], b[2])
+                for i, a in enumerate(clipped)
+                for b in clipped[i + 1 :]
+            )
+        out[year] = persons
+    return out
 
 
 @yearly("cases_closed")
