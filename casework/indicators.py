@@ -1145,6 +1145,34 @@ def _duplicates_by_year(years, *, municipalities=None, category=None, language=N
     return out
 
 
+@yearly("plans_in_force_at_end")
+def _in_force_by_year(years, *, municipalities=None, category=None, language=None):
+    """One query: for each year's last day, a count filtered by that day."""
+    first_approved = (
+        IntegrationPlan.objects.filter(case=OuterRef("pk"), approved_on__isnull=False)
+        .order_by("approved_on")
+        .values("approved_on")[:1]
+    )
+    ends = {year: dt.date(year, 12, 31) for year in years}
+    counts = (
+        _cases(municipalities, category, language)
+        .filter(contacted_on__lte=max(ends.values()))
+        .annotate(first_approved=Subquery(first_approved))
+        .aggregate(
+            **{
+                f"y{year}": Count(
+                    "client_id",
+                    distinct=True,
+                    filter=Q(first_approved__lte=end)
+                    & (Q(closed_on__isnull=True) | Q(closed_on__gt=end)),
+                )
+                for year, end in ends.items()
+            }
+        )
+    )
+    return {year: counts[f"y{year}"] for year in years}
+
+
 @yearly("cases_closed")
 def _closed_by_year(years, *, municipalities=None, category=None, language=None, option=None):
     cases = _cases(municipalities, category, language)
