@@ -41,7 +41,6 @@ import datetime as dt
 import logging
 import math
 import statistics
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -57,8 +56,9 @@ from django.db.models import (
     OuterRef,
     Q,
     Subquery,
+    Value,
 )
-from django.db.models.functions import Lower
+from django.db.models.functions import Coalesce, ExtractYear, Greatest, Least, Lower
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -66,7 +66,6 @@ from django.utils.translation import gettext_lazy as _
 from .models import (
     CaseEvent,
     CaseEventKind,
-    Client,
     CloseReason,
     IntegrationCase,
     IntegrationPlan,
@@ -510,6 +509,16 @@ def steps_within_target(
     ``multi_professional`` when the wellbeing area was invited to the assessment); plan =
     ``assessment_completed_on`` → the first plan's ``approved_on`` (``planning`` +
     ``agreement`` + ``approval``). A step without a target is not counted."""
+    return share(*_tally(_step_checks(period, municipalities, category, language)))
+
+
+def _tally(checks) -> tuple[int, int]:
+    results = [on_time for _day, on_time in checks]
+    return sum(results), len(results)
+
+
+def _step_checks(period, municipalities, category, language) -> list[tuple[dt.date, bool]]:
+    """``(the day the step finished, on time?)`` of each step finished in the period."""
     rules = _Rules()
     took_part = WellbeingParticipation.objects.filter(
         case=OuterRef("pk"), phase=ParticipationPhase.ASSESSMENT
@@ -525,12 +534,12 @@ def steps_within_target(
             "contacted_on", "assessment_started_on", "assessment_completed_on", "wellbeing"
         )
     )
-    results: list[bool] = []
+    results: list[tuple[dt.date, bool]] = []
 
     def check(start, end, *steps):
         target = rules.target(start, *steps)
         if target is not None:
-            results.append((end - start).days <= target)
+            results.append((end, (end - start).days <= target))
 
     for contacted, started, completed, wellbeing in rows:
         if started and period.start <= started <= period.end:
@@ -543,7 +552,7 @@ def steps_within_target(
     ).values_list("case__assessment_completed_on", "approved_on"):
         if completed:
             check(completed, approved, Step.PLANNING, Step.AGREEMENT, Step.APPROVAL)
-    return share(sum(results), len(results))
+    return results
 
 
 # --- plans and reviews --------------------------------------------------------------------
@@ -616,6 +625,11 @@ def reviews_on_time(
     version, or for the first review of a version the review interval (months, of the rule
     set in force on the approval) from the later of its approval and its start, as
     ``plan_approve`` sets it."""
+    return share(*_tally(_review_checks(period, municipalities, category, language)))
+
+
+def _review_checks(period, municipalities, category, language) -> list[tuple[dt.date, bool]]:
+    """``(the day of the review, on time?)`` of each review held in the period."""
     rules = _Rules()
     previous_due = (
         Review.objects.filter(plan=OuterRef("plan"))
@@ -634,7 +648,7 @@ def reviews_on_time(
         .annotate(previous_due=Subquery(previous_due))
         .values_list("reviewed_on", "previous_due", "plan__approved_on", "plan__starts_on")
     )
-    on_time = []
+    checks = []
     for reviewed_on, previous, approved_on, starts_on in rows:
         due = previous
         if due is None and approved_on:
@@ -644,8 +658,8 @@ def reviews_on_time(
                     max(approved_on, starts_on or approved_on), rule_set.review_interval_months
                 )
         if due is not None:
-            on_time.append(reviewed_on <= due)
-    return share(sum(on_time), len(on_time))
+            checks.append((reviewed_on, reviewed_on <= due))
+    return checks
 
 
 @register(
@@ -820,25 +834,278 @@ def duplicate_open_paths(
     service shows as a second registration of the same person, typically by another
     organisation that did not find the first one. Two queries: the name and birth-date keys
     held by more than one record, then the cases of those records open during the period."""
-    keys = list(
-        Client.objects.filter(anonymised_at__isnull=True, date_of_birth__isnull=False)
-        .annotate(last=Lower("last_name"), first=Lower("first_names"))
-        .values("last", "first", "date_of_birth")
-        .annotate(records=Count("id"))
-        .filter(records__gt=1)
-        .values_list("last", "first", "date_of_birth")
+    return len(_duplicate_keys(period, municipalities, category, language))
+
+
+def _duplicate_keys(period, municipalities, category, language) -> set[tuple]:
+    """``(last name, first names, birth date)`` of the persons counted (see above), in one
+    query: the paths within the filters that share a day of the period with a path of
+    another record of the same person (a semi-join PostgreSQL hashes)."""
+    start, end = period.start, period.end
+    twin = (
+        IntegrationCase.objects.annotate(
+            last=Lower("client__last_name"), first=Lower("client__first_names")
+        )
+        .filter(
+            client__anonymised_at__isnull=True,
+            client__date_of_birth=OuterRef("client__date_of_birth"),
+            last=OuterRef("last"),
+            first=OuterRef("first"),
+            contacted_on__lte=OuterRef("overlap_end"),
+        )
+        .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=OuterRef("overlap_start")))
+        .exclude(client_id=OuterRef("client_id"))
     )
+    persons = (
+        _cases(municipalities, category, language)
+        .filter(
+            client__anonymised_at__isnull=True,
+            client__date_of_birth__isnull=False,
+            contacted_on__lte=end,
+        )
+        .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=start))
+        .annotate(
+            last=Lower("client__last_name"),
+            first=Lower("client__first_names"),
+            # the part of this path inside the period; a twin's path must share a day of it
+            overlap_start=Greatest("contacted_on", Value(start)),
+            overlap_end=Least(Coalesce("closed_on", Value(end)), Value(end)),
+        )
+        .filter(Exists(twin))
+        .values_list("last", "first", "client__date_of_birth")
+        .order_by()
+        .distinct()
+    )
+    return set(persons)
+
+
+# --- the report's years in one go ------------------------------------------------------------
+#
+# A report shows each computed indicator for every year of its programme. The functions above
+# define the figures, one period at a time; for most of them the same figures for several
+# years come from ONE query grouped by year. ``compute_years`` uses these forms when there is
+# one (the tests check that they agree with the functions, year by year, on both databases).
+
+YEARLY: dict[str, Callable] = {}
+
+
+def yearly(*codes: str):
+    def decorate(function):
+        for code in codes:
+            YEARLY[code] = function
+        return function
+
+    return decorate
+
+
+def _window(years) -> Period:
+    return Period(dt.date(min(years), 1, 1), dt.date(max(years), 12, 31))
+
+
+def _group_by_year(queryset, field: str, years, *, timestamp=False, **aggregates) -> dict:
+    window = _window(years)
+    if timestamp:
+        first, after = window.datetimes()
+        queryset = queryset.filter(**{f"{field}__gte": first, f"{field}__lt": after})
+    else:
+        queryset = queryset.filter(**{f"{field}__range": (window.start, window.end)})
+    rows = queryset.annotate(y=ExtractYear(field)).values("y").annotate(**aggregates).order_by()
+    return {row["y"]: row for row in rows}
+
+
+def _counts(rows: dict, years, key="n") -> dict:
+    return {year: rows[year][key] if year in rows else 0 for year in years}
+
+
+def _bucket(checks, years) -> dict:
+    out = {year: [] for year in years}
+    for day, on_time in checks:
+        if day.year in out:
+            out[day.year].append(on_time)
+    return {year: share(sum(r), len(r)) for year, r in out.items()}
+
+
+def _day_statistic_by_year(queryset, field, earlier, later, statistic, years) -> dict:
+    if connection.vendor == "postgresql":
+        rows = _group_by_year(
+            queryset,
+            field,
+            years,
+            v=_Percentile(
+                _days_between(later, earlier),
+                fraction=0.5 if statistic == "median" else 0.9,
+                discrete=statistic != "median",
+            ),
+        )
+        return {
+            year: float(rows[year]["v"]) if year in rows and rows[year]["v"] is not None else None
+            for year in years
+        }
+    window = _window(years)
+    days = {year: [] for year in years}
+    for day, a, b in queryset.filter(**{f"{field}__range": (window.start, window.end)}).values_list(
+        field, earlier, later
+    ):
+        if a and b and day.year in days:
+            days[day.year].append((b - a).days)
+    pick = median if statistic == "median" else percentile_90
+    return {year: pick(values) for year, values in days.items()}
+
+
+@yearly("new_clients")
+def _new_clients_by_year(years, *, municipalities=None, category=None, language=None):
+    rows = _group_by_year(
+        _cases(municipalities, category, language), "contacted_on", years,
+        n=Count("client_id", distinct=True),
+    )  # fmt: skip
+    return _counts(rows, years)
+
+
+_DAY_STATISTICS = {
+    "contact_to_assessment_median": ("cases", "assessment_completed_on", "contacted_on", "assessment_completed_on", "median"),
+    "contact_to_assessment_p90": ("cases", "assessment_completed_on", "contacted_on", "assessment_completed_on", "p90"),
+    "assessment_to_plan_start_median": ("plans", "approved_on", "case__assessment_completed_on", "starts_on", "median"),
+    "assessment_to_plan_start_p90": ("plans", "approved_on", "case__assessment_completed_on", "starts_on", "p90"),
+    "assessment_to_plan_approval_median": ("plans", "approved_on", "case__assessment_completed_on", "approved_on", "median"),
+    "assessment_to_plan_approval_p90": ("plans", "approved_on", "case__assessment_completed_on", "approved_on", "p90"),
+}  # fmt: skip
+
+
+def _day_statistic_form(code):
+    source, field, earlier, later, statistic = _DAY_STATISTICS[code]
+
+    def by_year(years, *, municipalities=None, category=None, language=None):
+        if source == "cases":
+            queryset = _cases(municipalities, category, language)
+        else:
+            queryset = IntegrationPlan.objects.filter(
+                _scope("case__", municipalities, category, language), version=1
+            )
+        return _day_statistic_by_year(queryset, field, earlier, later, statistic, years)
+
+    return by_year
+
+
+for _code in _DAY_STATISTICS:
+    yearly(_code)(_day_statistic_form(_code))
+
+
+@yearly("steps_within_target")
+def _steps_by_year(years, *, municipalities=None, category=None, language=None):
+    return _bucket(_step_checks(_window(years), municipalities, category, language), years)
+
+
+@yearly("reviews_on_time")
+def _reviews_by_year(years, *, municipalities=None, category=None, language=None):
+    return _bucket(_review_checks(_window(years), municipalities, category, language), years)
+
+
+def _decisions_by_year(years, municipalities, category, language) -> dict:
+    return _group_by_year(
+        IntegrationPlan.objects.filter(_scope("case__", municipalities, category, language)),
+        "client_decision_on",
+        years,
+        refused=Count("id", filter=Q(state=PlanState.REFUSED)),
+        agreed=Count("id", filter=~Q(state=PlanState.REFUSED)),
+    )
+
+
+@yearly("plans_agreed")
+def _agreed_by_year(years, *, municipalities=None, category=None, language=None):
+    return _counts(_decisions_by_year(years, municipalities, category, language), years, "agreed")
+
+
+@yearly("plans_refused")
+def _refused_by_year(years, *, municipalities=None, category=None, language=None):
+    return _counts(_decisions_by_year(years, municipalities, category, language), years, "refused")
+
+
+@yearly("plan_refusal_share")
+def _refusal_share_by_year(years, *, municipalities=None, category=None, language=None):
+    rows = _decisions_by_year(years, municipalities, category, language)
+    return {
+        year: share(rows[year]["refused"], rows[year]["refused"] + rows[year]["agreed"])
+        if year in rows
+        else None
+        for year in years
+    }
+
+
+@yearly("without_plan_at_period_end")
+def _without_plan_by_year(years, *, municipalities=None, category=None, language=None):
+    approved = IntegrationPlan.objects.filter(
+        case=OuterRef("pk"),
+        approved_on__isnull=False,
+        approved_on__lte=OuterRef("integration_period_ends_on"),
+    )
+    cases = (
+        _cases(municipalities, category, language)
+        .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=F("integration_period_ends_on")))
+        .filter(~Exists(approved))
+    )
+    rows = _group_by_year(
+        cases, "integration_period_ends_on", years, n=Count("client_id", distinct=True)
+    )
+    return _counts(rows, years)
+
+
+@yearly("wellbeing_participations")
+def _participations_by_year(years, *, municipalities=None, category=None, language=None):
+    rows = _group_by_year(
+        WellbeingParticipation.objects.filter(_scope("case__", municipalities, category, language)),
+        "invited_at",
+        years,
+        timestamp=True,
+        n=Count("id"),
+    )
+    return _counts(rows, years)
+
+
+@yearly("wellbeing_participation_median_days")
+def _participation_days_by_year(years, *, municipalities=None, category=None, language=None):
+    first, after = _window(years).datetimes()
+    days = {year: [] for year in years}
+    for invited, contributed in WellbeingParticipation.objects.filter(
+        _scope("case__", municipalities, category, language),
+        contributed_at__gte=first,
+        contributed_at__lt=after,
+    ).values_list("invited_at", "contributed_at"):
+        local = timezone.localtime(contributed).date()
+        if local.year in days:
+            days[local.year].append((local - timezone.localtime(invited).date()).days)
+    return {year: median(values) for year, values in days.items()}
+
+
+@yearly("transfers")
+def _transfers_by_year(years, *, municipalities=None, category=None, language=None):
+    rows = _group_by_year(
+        CaseEvent.objects.filter(
+            _scope("case__", municipalities, category, language), kind=CaseEventKind.TRANSFERRED
+        ),
+        "at",
+        years,
+        timestamp=True,
+        n=Count("id"),
+    )
+    return _counts(rows, years)
+
+
+@yearly("duplicate_open_paths")
+def _duplicates_by_year(years, *, municipalities=None, category=None, language=None):
+    """The persons of the whole window first (one semi-join), then each year's in Python from
+    the few paths of those persons."""
+    window = _window(years)
+    keys = _duplicate_keys(window, municipalities, category, language)
     if not keys:
-        return 0
-    wanted = set(keys)
+        return dict.fromkeys(years, 0)
     in_scope = _scope("", municipalities, category, language)
     rows = (
         IntegrationCase.objects.filter(
             client__anonymised_at__isnull=True,
             client__date_of_birth__in={key[2] for key in keys},
-            contacted_on__lte=period.end,
+            contacted_on__lte=window.end,
         )
-        .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=period.start))
+        .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=window.start))
         .annotate(
             last=Lower("client__last_name"),
             first=Lower("client__first_names"),
@@ -853,26 +1120,107 @@ def duplicate_open_paths(
             "closed_on",
             "scoped",
         )
+        .order_by()
     )
-    by_person = defaultdict(list)
+    paths: dict[tuple, list] = {}
     for last, first, born, client_id, opened, closed, scoped in rows:
-        if (last, first, born) in wanted:
-            start = max(opened, period.start)
-            end = min(closed or period.end, period.end)
-            by_person[last, first, born].append((client_id, start, end, scoped))
-    persons = 0
-    for paths in by_person.values():
-        found = False
-        for i, (client_a, start_a, end_a, scoped_a) in enumerate(paths):
-            for client_b, start_b, end_b, scoped_b in paths[i + 1 :]:
-                if (
-                    client_a != client_b
-                    and max(start_a, start_b) <= min(end_a, end_b)
-                    and (scoped_a or scoped_b)
-                ):
-                    found = True
-                    break
-            if found:
-                break
-        persons += found
-    return persons
+        if (last, first, born) in keys:
+            paths.setdefault((last, first, born), []).append((client_id, opened, closed, scoped))
+    out = {}
+    for year in years:
+        start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+        persons = 0
+        for person in paths.values():
+            clipped = [
+                (client, max(opened, start), min(closed or end, end), scoped)
+                for client, opened, closed, scoped in person
+                if opened <= end and (closed is None or closed >= start)
+            ]
+            persons += any(
+                a[0] != b[0] and (a[3] or b[3]) and max(a[1], b[1]) <= min(a[2], b[2])
+                for i, a in enumerate(clipped)
+                for b in clipped[i + 1 :]
+            )
+        out[year] = persons
+    return out
+
+
+@yearly("plans_in_force_at_end")
+def _in_force_by_year(years, *, municipalities=None, category=None, language=None):
+    """One query: for each year's last day, a count filtered by that day."""
+    first_approved = (
+        IntegrationPlan.objects.filter(case=OuterRef("pk"), approved_on__isnull=False)
+        .order_by("approved_on")
+        .values("approved_on")[:1]
+    )
+    ends = {year: dt.date(year, 12, 31) for year in years}
+    counts = (
+        _cases(municipalities, category, language)
+        .filter(contacted_on__lte=max(ends.values()))
+        .annotate(first_approved=Subquery(first_approved))
+        .aggregate(
+            **{
+                f"y{year}": Count(
+                    "client_id",
+                    distinct=True,
+                    filter=Q(first_approved__lte=end)
+                    & (Q(closed_on__isnull=True) | Q(closed_on__gt=end)),
+                )
+                for year, end in ends.items()
+            }
+        )
+    )
+    return {year: counts[f"y{year}"] for year in years}
+
+
+@yearly("cases_closed")
+def _closed_by_year(years, *, municipalities=None, category=None, language=None, option=None):
+    cases = _cases(municipalities, category, language)
+    if option and option != "all":
+        cases = cases.filter(close_reason=option)
+    return _counts(_group_by_year(cases, "closed_on", years, n=Count("id")), years)
+
+
+def compute_years(
+    code: str,
+    years,
+    *,
+    municipalities=None,
+    category: str = "",
+    language: str = "",
+    option: str = "",
+) -> dict:
+    """``{year: value}`` for each of ``years``: the same as ``compute`` for each year, in one
+    query where the indicator has a yearly form. A year whose figure failed maps to an
+    ``IndicatorFailed``."""
+    years = sorted(years)
+    filters = {
+        "municipalities": municipalities,
+        "category": category,
+        "language": language,
+        "option": option,
+    }
+    batch = YEARLY.get(code)
+    spec = REGISTRY.get(code)
+    if batch is not None and spec is not None and years:
+        kwargs = {
+            "municipalities": None if municipalities is None else list(municipalities),
+            "category": category or None,
+            "language": language or None,
+        }
+        if spec.option_choices is not None:
+            kwargs["option"] = option or None
+        try:
+            if connection.in_atomic_block:
+                with transaction.atomic():
+                    return batch(years, **kwargs)
+            return batch(years, **kwargs)
+        except Exception:  # the figures one year at a time, each failing on its own
+            logger.exception("Yearly form of %s failed; computing year by year", code)
+    out = {}
+    for year in years:
+        try:
+            out[year] = compute(code, Period.year(year), **filters)
+        except IndicatorFailed as error:
+            out[year] = error
+    return out

@@ -151,23 +151,29 @@ def pick(texts, language: str) -> str:
 
 def _computed_values(indicator, years, municipality_ids) -> list[dict]:
     municipalities = [indicator.municipality_id] if indicator.municipality_id else municipality_ids
+    values = computed.compute_years(
+        indicator.computation,
+        years,
+        municipalities=municipalities,
+        category=indicator.category,
+        language=indicator.language,
+        option=indicator.computation_option,
+    )
     out = []
     for year in years:
-        row = {"year": year, "value": None, "comment": "", "error": ""}
-        try:
-            row["value"] = _number(
-                computed.compute(
-                    indicator.computation,
-                    computed.Period.year(year),
-                    municipalities=municipalities,
-                    category=indicator.category,
-                    language=indicator.language,
-                    option=indicator.computation_option,
-                )
-            )
-        except computed.IndicatorFailed:
-            row["error"] = "failed"
-        out.append(row)
+        value = values.get(year)
+        failed = (
+            isinstance(value, computed.IndicatorFailed)
+            or indicator.computation not in computed.REGISTRY
+        )
+        out.append(
+            {
+                "year": year,
+                "value": None if failed else _number(value),
+                "comment": "",
+                "error": "failed" if failed else "",
+            }
+        )
     return out
 
 

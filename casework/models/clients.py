@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
@@ -158,6 +159,10 @@ class Client(PublicIdMixin):
             models.Index(fields=["last_name", "first_names"]),
             models.Index(fields=["municipality"]),
             models.Index(fields=["personal_identity_code"]),
+            # the same person registered twice (casework.indicators.duplicate_open_paths)
+            models.Index(
+                Lower("last_name"), Lower("first_names"), "date_of_birth", name="client_person_key"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -64,6 +64,7 @@ def make_case(
             date_of_birth=born,
             municipality=muni,
             mother_tongue=mother_tongue,
+            register=org,
         )
     if state is None:
         state = "closed" if closed else "plan_active" if completed else "intake"

@@ -346,3 +346,78 @@ def test_each_indicator_costs_a_fixed_number_of_queries(one_client, code):
         return [q for q in captured if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
 
     assert len(statements(more)) == len(statements(few)) <= 5, (code, len(few), len(more))
+
+
+# --- the report's yearly forms agree with the functions --------------------------------------
+
+
+@pytest.fixture
+def three_years(reference_data):
+    """Paths spread over 2023–2025: every indicator has something to count in each year."""
+    for year in (2023, 2024, 2025):
+        a = make_case(
+            contacted=D(year, 1, 10),
+            started=D(year, 1, 20),
+            completed=D(year, 2, 9 + year % 5),
+            period_ends=D(year, 10, 1),
+        )
+        make_participation(a, invited=D(year, 1, 25), contributed=D(year, 2, year % 7 + 1))
+        plan = make_plan(
+            a, starts=D(year, 2, 20), approved=D(year, 3, year % 4 + 1), decided=D(year, 2, 25)
+        )
+        make_review(plan, on=D(year, 8, 15 + year % 3), next_due=D(year + 1, 2, 15))
+        make_review(plan, on=D(year, 12, 20))
+        b = make_case(
+            contacted=D(year, 3, 1),
+            started=D(year, 4, 20),
+            completed=D(year, 6, 8),
+            closed=D(year, 7, 1),
+            close_reason="declined",
+            period_ends=D(year, 12, 1),
+        )
+        make_plan(b, state="refused", decided=D(year, 6, 30))
+        make_event(b, "transferred", D(year, 5, 5))
+        make_case(
+            contacted=D(year, 5, 1),
+            first_names="Sama",
+            last_name="Henkilö",
+            born=D(1980, 1, 1),
+            closed=D(year, 9, 1),
+        )
+        make_case(
+            contacted=D(year, 6, 1),
+            first_names="sama",
+            last_name="henkilö",
+            born=D(1980, 1, 1),
+            closed=D(year, 8, 1),
+            municipality="217",
+        )
+        make_case(contacted=D(year - 1, 1, 5), period_ends=D(year, 11, 30))  # no plan by then
+    make_case(contacted=D(2025, 12, 31), category="unemployed_jobseeker", mother_tongue="uk")
+
+
+@pytest.mark.parametrize("code", sorted(EMPTY))
+def test_compute_years_agrees_with_the_function_year_by_year(three_years, code):
+    kokkola = [Municipality.objects.get(code="272").pk]
+    years = [2022, 2023, 2024, 2025, 2026]
+    options = {"option": "declined"} if code == "cases_closed" else {}
+    for filters in (
+        {"municipalities": kokkola},
+        {"municipalities": None},
+        {"municipalities": kokkola, "category": "unemployed_jobseeker"},
+    ):
+        batch = indicators.compute_years(code, years, **filters, **options)
+        one_by_one = {y: compute(code, Period.year(y), **filters, **options) for y in years}
+        assert batch == one_by_one, (code, filters)
+    assert any(
+        v not in (0, None)
+        for v in indicators.compute_years(code, years, municipalities=kokkola, **options).values()
+    ), code
+
+
+def test_the_yearly_forms_cost_one_query_for_all_the_years(three_years):
+    for code in indicators.YEARLY:
+        with CaptureQueriesContext(connection) as captured:
+            indicators.compute_years(code, [2023, 2024, 2025], municipalities=None)
+        statements = [q for q in captured if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+        assert len(statements) <= 4, (code, len(statements))
