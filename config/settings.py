@@ -75,7 +75,7 @@ MIDDLEWARE = [
     "permissions.middleware.AuditContextMiddleware",
     "axes.middleware.AxesMiddleware",
     # free text is shown with text-direction controls made visible (casework.text)
-    "workflows.pages.middleware.NeutraliseBidiMiddleware",
+    "workflows.pages.bidi.NeutraliseBidiMiddleware",
 ]
 
 if not DEBUG:

@@ -1,4 +1,4 @@
-"""What every page does to its output before it is sent."""
+"""Text-direction control characters made visible on every page before it is sent."""
 
 from __future__ import annotations
 
