@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
@@ -33,7 +34,7 @@ def test_coordinator_follows_up_the_year_and_prints_the_report(page, demo_progra
     programme = demo_programme
     year = timezone.localdate().year
     login(page, "kirsi")
-    page.click("nav >> text=Integration programme")
+    page.click("nav a[href='/programmes/']")  # the page is in Finnish
     page.wait_for_url("**/programmes/")
     assert axe_violations(page) == []
     page.click(f"a[href='/programmes/{programme.uuid}/']")
@@ -98,13 +99,14 @@ def test_coordinator_follows_up_the_year_and_prints_the_report(page, demo_progra
     for theme in programme.themes.all():
         assert theme.name_fi in text, theme.name_fi
     assert programme.name_fi in text
-    assert "Download XLSX" not in text and "Kirjaudu ulos" not in text and "Log out" not in text
+    assert "Lataa XLSX" not in text and "Download XLSX" not in text
+    assert "Kirjaudu ulos" not in text and "Log out" not in text
     width, height = reader.pages[0].mediabox.width, reader.pages[0].mediabox.height
     assert abs(float(width) - 595.3) < 2 and abs(float(height) - 841.9) < 2  # A4 in points
 
     # the XLSX: one sheet per theme after the cover, holding the value just entered
     with page.expect_download() as download:
-        page.click("text=Download XLSX")
+        page.click(f"a[href^='{reverse('programme:report_xlsx', args=[programme.uuid, year])}']")
     name = download.value.suggested_filename
     assert name.endswith(f"-{year}-fi.xlsx"), name
     download.value.save_as(tmp_path / name)
