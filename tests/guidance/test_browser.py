@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from casework.models import AppointmentState, GuidanceAppointment, GuidanceVisit
 from casework.services.guidance import guidance_appointment_book
-from tests.browser.conftest import PASSWORD, axe_violations, login
+from tests.browser.conftest import PASSWORD, axe_violations, login, with_axe
 
 from .conftest import at, log_visit
 
@@ -32,7 +32,7 @@ def users(people):
 
 @pytest.fixture
 def phone(browser, live_server):  # noqa: F811 - the shared browser
-    context = browser.new_context(viewport=PHONE, locale="fi-FI", has_touch=True)
+    context = with_axe(browser.new_context(viewport=PHONE, locale="fi-FI", has_touch=True))
     page = context.new_page()
     page.set_default_timeout(15000)
     page.base_url = live_server.url
@@ -42,8 +42,10 @@ def phone(browser, live_server):  # noqa: F811 - the shared browser
 
 @pytest.fixture
 def desk(browser, live_server):  # noqa: F811
-    context = browser.new_context(
-        viewport={"width": 1280, "height": 900}, locale="fi-FI", accept_downloads=True
+    context = with_axe(
+        browser.new_context(
+            viewport={"width": 1280, "height": 900}, locale="fi-FI", accept_downloads=True
+        )
     )
     page = context.new_page()
     page.set_default_timeout(15000)
