@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import uuid
+
+from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q
 
 from permissions.models import AuditEntry
@@ -9,8 +12,10 @@ from permissions.policy import role_permissions
 
 from .models import (
     QUEUE_ROLES,
+    Client,
     IntegrationCase,
     IntegrationPlan,
+    Membership,
     Municipality,
     Organisation,
     OrganisationKind,
@@ -125,3 +130,44 @@ def rule_set_history(rule_set: RuleSet):
     return AuditEntry.objects.filter(
         object_type=RuleSet._meta.label_lower, object_id=str(rule_set.pk)
     ).order_by("-at", "-pk")
+
+
+def audit_entries_visible_to(
+    user, *, client=None, actor="", action="", since=None, until=None
+) -> tuple:
+    """``(entries, client_unknown)``: the audit entries ``user`` may read (about clients of
+    their organisations' cases, or made by staff of their organisations), newest first,
+    narrowed by the audit page's filters: ``client`` a client's UUID, ``actor`` a user name,
+    ``action`` its beginning, ``since`` and ``until`` dates. Another organisation's client is
+    no client, the same answer as an identifier that does not exist (``client_unknown``).
+    PermissionDenied for a user who may read no audit trail. The page and its export both
+    read the trail through here."""
+    organisations = organisations_where(user, "permissions.view_auditentry")
+    if not organisations:
+        raise PermissionDenied
+    client_ids = IntegrationCase.objects.filter(
+        responsible_organisation_id__in=organisations
+    ).values("client_id")
+    staff_ids = Membership.objects.filter(unit__organisation_id__in=organisations).values("user_id")
+    entries = AuditEntry.objects.filter(Q(client_id__in=client_ids) | Q(actor_id__in=staff_ids))
+    client_unknown = False
+    if client:
+        try:
+            found = (
+                Client.objects.filter(uuid=uuid.UUID(str(client)), pk__in=client_ids)
+                .values("pk")
+                .first()
+            )
+        except ValueError:  # a malformed identifier is no client either
+            found = None
+        client_unknown = found is None
+        entries = entries.none() if client_unknown else entries.filter(client_id=found["pk"])
+    if actor:
+        entries = entries.filter(actor_name=actor)
+    if action:
+        entries = entries.filter(action__startswith=action)
+    if since:
+        entries = entries.filter(at__date__gte=since)
+    if until:
+        entries = entries.filter(at__date__lte=until)
+    return entries.order_by("-at", "-pk"), client_unknown
