@@ -17,7 +17,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from permissions.policy import role_permissions
+from permissions.policy import organisations_where
 
 from .models import (
     NOT_TOLD,
@@ -38,15 +38,11 @@ CONFIGURE = "casework.configure_guidance"
 # --- who may work where -----------------------------------------------------------------
 
 
-def organisations_with(user, perm: str) -> list[int]:
-    return [org for org, perms in role_permissions(user).items() if perm in perms]
-
-
 def points_visible_to(user, perm: str = LOG):
     """Active guidance points of the organisations where ``user`` has ``perm``."""
     return (
         GuidancePoint.objects.filter(
-            unit__organisation_id__in=organisations_with(user, perm),
+            unit__organisation_id__in=organisations_where(user, perm),
             is_active=True,
             unit__is_active=True,
         )

@@ -17,7 +17,7 @@ from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.utils import timezone, translation
 
-from permissions.policy import role_permissions
+from permissions.policy import organisations_where, role_permissions
 
 from . import indicators as computed
 from .languages import language_name
@@ -44,13 +44,9 @@ REPORT_LANGUAGES = ("fi", "sv")
 # --- who sees what ------------------------------------------------------------------------
 
 
-def organisations_with(user, perm: str) -> list[int]:
-    return [org for org, perms in role_permissions(user).items() if perm in perms]
-
-
 def programmes_visible_to(user):
     """Programmes shared by an organisation where the user may see programmes."""
-    orgs = organisations_with(user, "casework.view_programme")
+    orgs = organisations_where(user, "casework.view_programme")
     return (
         Programme.objects.filter(
             pk__in=Programme.organisations.through.objects.filter(organisation_id__in=orgs).values(

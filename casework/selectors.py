@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q
 
 from permissions.models import AuditEntry
-from permissions.policy import role_permissions
+from permissions.policy import organisations_where
 
 from .models import (
     QUEUE_ROLES,
@@ -23,10 +23,6 @@ from .models import (
     RuleSet,
     WellbeingParticipation,
 )
-
-
-def organisations_where(user, perm: str) -> list[int]:
-    return [org for org, perms in role_permissions(user).items() if perm in perms]
 
 
 def cases_visible_to(user):

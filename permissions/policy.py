@@ -46,6 +46,11 @@ def role_permissions(user) -> dict[int, set[str]]:
     return result
 
 
+def organisations_where(user, perm: str) -> list[int]:
+    """Ids of the organisations where ``user`` holds ``perm`` through a role."""
+    return [org for org, perms in role_permissions(user).items() if perm in perms]
+
+
 def forget_cached_permissions(user) -> None:
     if hasattr(user, _CACHE_ATTR):
         delattr(user, _CACHE_ATTR)

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from permissions.audit import audit_record
-from permissions.policy import role_permissions
+from permissions.policy import organisations_where
 
 from ..models import NationalExport, Organisation
 from ..national_export import SCHEMA_VERSION, build_dataset, canonical_bytes, key_id
@@ -37,7 +37,7 @@ def export_key() -> bytes:
 
 def organisations_for_export(user) -> list[Organisation]:
     """The organisations whose cases ``user`` may export."""
-    ids = [org for org, perms in role_permissions(user).items() if PERMISSION in perms]
+    ids = organisations_where(user, PERMISSION)
     return list(Organisation.objects.filter(pk__in=ids).order_by("code"))
 
 

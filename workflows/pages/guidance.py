@@ -119,7 +119,7 @@ def home(request):
         return redirect("guidance:point", code=point.code)
     if gs.points_visible_to(user, gs.STATISTICS).exists():
         return redirect("guidance:statistics")
-    if gs.organisations_with(user, gs.LOG) or gs.organisations_with(user, gs.STATISTICS):
+    if organisations_where(user, gs.LOG) or organisations_where(user, gs.STATISTICS):
         # the role allows it, but the organisation runs no point (the navigation shows the
         # link to every role that may have one)
         return render(request, "guidance/no_points.html")
@@ -495,7 +495,7 @@ def statistics(request):
 
 
 def _configurable_organisations(user):
-    orgs = gs.organisations_with(user, gs.CONFIGURE)
+    orgs = organisations_where(user, gs.CONFIGURE)
     organisations = list(
         Organisation.objects.filter(pk__in=orgs, units__guidance_point__isnull=False)
         .distinct()

@@ -32,7 +32,6 @@ from casework.models import (
 from casework.programmes import (
     REPORT_LANGUAGES,
     may,
-    organisations_with,
     programmes_visible_to,
     published_reports,
     report_for,
@@ -40,6 +39,7 @@ from casework.programmes import (
     visible_programme_or_404,
 )
 from casework.services import programme as services
+from permissions.policy import organisations_where
 
 from . import programme_forms as forms
 from .programme_render import page_view
@@ -98,7 +98,7 @@ def _year_or_404(programme, year: int) -> int:
 @login_required
 def programme_list(request):
     programmes = list(programmes_visible_to(request.user))
-    may_create = bool(organisations_with(request.user, CHANGE))
+    may_create = bool(organisations_where(request.user, CHANGE))
     if not programmes and not may_create:
         raise Http404
     return render(
@@ -114,11 +114,11 @@ def programme_list(request):
 
 @login_required
 def programme_create(request):
-    if not organisations_with(request.user, CHANGE):
+    if not organisations_where(request.user, CHANGE):
         raise PermissionDenied(_("You do not have permission to do this in this organisation."))
     form = forms.ProgrammeForm(request.POST or None)
     if not request.POST:
-        own = organisations_with(request.user, CHANGE)
+        own = organisations_where(request.user, CHANGE)
         form.initial = {
             "organisations": own,
             "municipalities": list(
