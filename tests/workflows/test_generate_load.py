@@ -4,7 +4,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Count
 
-from casework.models import CaseState, Client, IntegrationCase
+from casework.models import CaseState, Client, IntegrationCase, Municipality
 from workflows import services
 from workflows.models import CaseTask
 
@@ -90,3 +90,14 @@ def test_the_generated_state_is_that_of_a_daily_swept_system(reference_data):
     )
     assert not escalated.filter(created_at__gte=started).exclude(step="review").exists()
     assert result.timers_fired == timers.filter(scheduled__date=today, status="DONE").count()
+
+
+def test_made_up_municipalities_never_take_a_real_municipality_code(reference_data):
+    """The reference data holds the real municipalities (codes up to 992); a generated
+    region's municipalities get codes nobody has."""
+    for code in ("999", "997"):
+        Municipality.objects.get_or_create(code=code, defaults={"name_fi": f"Kunta {code}"})
+    before = set(Municipality.objects.values_list("code", flat=True))
+    call_command("generate_load", "--clients", "10")
+    made = set(Municipality.objects.values_list("code", flat=True)) - before
+    assert made == {"998", "996", "995", "994"}

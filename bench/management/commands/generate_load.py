@@ -281,6 +281,16 @@ class Command(BaseCommand):
 
     # --- organisations and staff --------------------------------------------------------
 
+    @staticmethod
+    def _free_municipality_codes():
+        """Three-digit codes no municipality has (the reference data holds the real ones),
+        from 999 down: a made-up region never takes a real municipality's code."""
+        taken = set(Municipality.objects.values_list("code", flat=True))
+        for number in range(999, 0, -1):
+            if f"{number:03d}" not in taken:
+                yield f"{number:03d}"
+        raise CommandError("No free municipality codes are left for generated regions.")
+
     def _organisations(self, count) -> list[Region]:
         User = get_user_model()
         groups = {g.name: g for g in Group.objects.all()}
@@ -288,6 +298,7 @@ class Command(BaseCommand):
         existing = Organisation.objects.filter(code__startswith="gen-").count()
         if existing:
             return self._load_regions()
+        free_codes = self._free_municipality_codes()
         for r in range(count):
             employment = Organisation.objects.create(
                 code=f"gen-ea-{r}",
@@ -318,7 +329,7 @@ class Command(BaseCommand):
             )
             for m in range(4):
                 municipality = Municipality.objects.create(
-                    code=f"{r % 100:02d}{m}" if r < 100 else f"{r}{m}"[-3:],
+                    code=next(free_codes),
                     name_fi=f"Kunta {r}-{m}",
                     name_sv=f"Kommun {r}-{m}",
                     name_en=f"Town {r}-{m}",
