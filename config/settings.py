@@ -102,6 +102,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "workflows.pages.context_processors.today",
+                "workflows.pages.context_processors.navigation",
             ],
         },
     },
@@ -186,6 +187,10 @@ RETENTION_DAYS = int(os.environ.get("RETENTION_DAYS", str(5 * 365)))
 # seen at once in the process that saved it and within this time in the others. 0: no cache.
 RULES_CACHE_SECONDS = int(os.environ.get("RULES_CACHE_SECONDS", "60"))
 
+# The same for what each role may do (permissions.policy): a role's permissions edited in one
+# process reach the others within this time. Who holds which role is never cached.
+ROLE_PERMISSIONS_CACHE_SECONDS = int(os.environ.get("ROLE_PERMISSIONS_CACHE_SECONDS", "60"))
+
 # The national reporting export pseudonymises client and case ids with HMAC-SHA256 under this
 # key (casework.national_export). Keep it secret and the same from year to year: the same key
 # gives the same pseudonyms. Without it (and with DEBUG off) the export is refused.
@@ -198,7 +203,8 @@ if not NATIONAL_EXPORT_KEY and DEBUG:
 CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "/"
+# my tasks, or for a person without a queue the part of the service their roles are for
+LOGIN_REDIRECT_URL = "workflows:start"
 
 # Internationalisation: Finnish first, then Swedish and English.
 LANGUAGE_CODE = "fi"
@@ -254,9 +260,29 @@ EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "sent-mail"))
 # Production hardening when DEBUG is off.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 60 * 60)))
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-# Sessions live in the database (Django's default), so any web process on any machine can
-# serve any request: the web tier keeps no state of its own.
-SESSION_ENGINE = os.environ.get("SESSION_ENGINE", "django.contrib.sessions.backends.db")
+# A cache shared by every web process (Redis: CACHE_URL=redis://host:6379/1). Without it each
+# process has its own memory cache, which is only ever used for what may differ between
+# processes (nothing that decides access).
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": "kotopolku",
+        }
+    }
+# Sessions live in the database, so any web process on any machine can serve any request: the
+# web tier keeps no state of its own. With a shared cache they are read from it and written
+# through to the database (``cached_db``): one query less on every page, and a restarted Redis
+# signs nobody out. A per-process cache must never hold sessions (a signed-out session would
+# live on in the other processes), hence ``db`` without CACHE_URL.
+SESSION_ENGINE = os.environ.get(
+    "SESSION_ENGINE",
+    "django.contrib.sessions.backends.cached_db"
+    if CACHE_URL
+    else "django.contrib.sessions.backends.db",
+)
 if not DEBUG:
     # Plain-HTTP use on one's own machine only (``make serve``) may turn these off.
     SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", True)

@@ -8,19 +8,66 @@ here: an administrator configures the system but reads no client data.
 
 from __future__ import annotations
 
+import threading
+import time
+
+from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermission
 
 _CACHE_ATTR = "_kotopolku_role_perms"
 
+# What each role may do (its group's permissions) is configuration: it changes when a release
+# migrates or an administrator edits a role, not with everyday work, and every page reads it.
+# So each process keeps it; a change saved in this process empties the cache at once and
+# again when its transaction commits (the signal handlers in ``permissions.apps``), other
+# processes see it within ``ROLE_PERMISSIONS_CACHE_SECONDS``. Who holds which role (the
+# memberships) is read afresh on every request: taking a role away works at once.
+_roles_cache: tuple[float, dict[str, frozenset[str]]] | None = None
+_roles_lock = threading.Lock()
+
+
+def forget_role_permissions() -> None:
+    """Empty the cache of the roles' permissions (now and when the transaction commits)."""
+    clear_role_permission_cache()
+    transaction.on_commit(clear_role_permission_cache)
+
+
+def clear_role_permission_cache() -> None:
+    global _roles_cache
+    with _roles_lock:
+        _roles_cache = None
+
+
+def _permissions_of_roles() -> dict[str, frozenset[str]]:
+    """``{group name: {"app.codename", ...}}`` for every group, from the cache when fresh."""
+    global _roles_cache
+    lifetime = getattr(settings, "ROLE_PERMISSIONS_CACHE_SECONDS", 60)
+    now = time.monotonic()
+    cached = _roles_cache
+    if cached is not None and now - cached[0] < lifetime:
+        return cached[1]
+    by_role: dict[str, set[str]] = {}
+    for group_name, app_label, codename in Permission.objects.filter(
+        group__isnull=False
+    ).values_list("group__name", "content_type__app_label", "codename"):
+        by_role.setdefault(group_name, set()).add(f"{app_label}.{codename}")
+    roles = {name: frozenset(perms) for name, perms in by_role.items()}
+    if lifetime > 0:
+        with _roles_lock:
+            _roles_cache = (now, roles)
+    return roles
+
 
 def role_permissions(user) -> dict[int, set[str]]:
     """``{organisation id: {"app.codename", ...}}`` for the user's active memberships.
 
-    Computed with two queries and cached on the user object for the request.
+    One query for the memberships, cached on the user object for the request; what each
+    role may do comes from the per-process cache above.
     """
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is not None:
@@ -33,12 +80,7 @@ def role_permissions(user) -> dict[int, set[str]]:
                 "unit__organisation_id", "role"
             )
         )
-        roles = {role for _org, role in rows}
-        perms_by_role: dict[str, set[str]] = {}
-        for group_name, app_label, codename in Permission.objects.filter(
-            group__name__in=roles
-        ).values_list("group__name", "content_type__app_label", "codename"):
-            perms_by_role.setdefault(group_name, set()).add(f"{app_label}.{codename}")
+        perms_by_role = _permissions_of_roles() if rows else {}
         for org_id, role in rows:
             result.setdefault(org_id, set()).update(perms_by_role.get(role, set()))
     if user is not None:

@@ -70,9 +70,11 @@ def _fresh_rule_cache():
     """Each test's transaction is rolled back, with no signal: rules one test created must
     not stay in ``casework.rules``' per-process cache for the next."""
     from casework.rules import clear_rule_cache
+    from permissions.policy import clear_role_permission_cache
 
     yield
     clear_rule_cache()
+    clear_role_permission_cache()  # the roles' permissions likewise
 
 
 @pytest.fixture(autouse=True)

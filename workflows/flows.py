@@ -15,7 +15,7 @@ from viewflow.workflow.base import Edge
 from casework.models import CaseState
 
 from . import routing
-from .models import IntegrationProcess
+from .models import TASK_TITLES, IntegrationProcess
 from .step_views import open_step
 
 
@@ -45,14 +45,14 @@ class IntegrationFlow(flow.Flow):
 
     intake = (
         flow.View(open_step)
-        .Annotation(title=_("Contact the client and start the assessment"))
+        .Annotation(title=TASK_TITLES["intake"])
         .Assign(routing.case_owner)
         .onCreate(routing.task_created)
         .Next(this.assess)
     )
     assess = (
         flow.View(open_step)
-        .Annotation(title=_("Assess skills and service needs"))
+        .Annotation(title=TASK_TITLES["assess"])
         .Assign(routing.case_owner)
         .onCreate(routing.task_created)
         .Next(this.needs_wellbeing)
@@ -76,14 +76,14 @@ class IntegrationFlow(flow.Flow):
     )
     wellbeing_contribution = (
         flow.View(open_step)
-        .Annotation(title=_("Wellbeing area's contribution"))
+        .Annotation(title=TASK_TITLES["wellbeing_contribution"])
         .Assign(routing.participation_worker)
         .onCreate(routing.task_created)
         .Next(this.join)
     )
     responsible_contribution = (
         flow.View(open_step)
-        .Annotation(title=_("Multi-professional assessment: responsible worker's part"))
+        .Annotation(title=TASK_TITLES["responsible_contribution"])
         .Assign(routing.case_owner)
         .onCreate(routing.task_created)
         .Next(this.join)
@@ -102,14 +102,14 @@ class IntegrationFlow(flow.Flow):
     )
     draft_plan = (
         flow.View(open_step)
-        .Annotation(title=_("Draw up the integration plan"))
+        .Annotation(title=TASK_TITLES["draft_plan"])
         .Assign(routing.case_owner)
         .onCreate(routing.task_created)
         .Next(this.client_decision)
     )
     client_decision = (
         flow.View(open_step)
-        .Annotation(title=_("Record the client's agreement or refusal"))
+        .Annotation(title=TASK_TITLES["client_decision"])
         .Assign(routing.case_owner)
         .onCreate(routing.task_created)
         .Next(this.agreed)
@@ -128,7 +128,7 @@ class IntegrationFlow(flow.Flow):
     )
     approve = (
         flow.View(open_step)
-        .Annotation(title=_("Approve the integration plan"))
+        .Annotation(title=TASK_TITLES["approve"])
         .Assign(routing.case_owner)
         .onCreate(routing.task_created)
         .Next(this.wait_review)
@@ -140,7 +140,7 @@ class IntegrationFlow(flow.Flow):
     )
     review = (
         flow.View(open_step)
-        .Annotation(title=_("Review the integration plan"))
+        .Annotation(title=TASK_TITLES["review"])
         .Assign(routing.case_owner)
         .onCreate(routing.task_created)
         .Next(this.review_outcome)

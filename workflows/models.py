@@ -115,10 +115,25 @@ class CaseTask(PublicIdMixin):
 
     @property
     def title(self):
-        return self.task.flow_task.task_title if self.task_id else self.step
+        """The step's title in the active language (no query: the flow's human steps take
+        their titles from ``TASK_TITLES``)."""
+        return TASK_TITLES.get(self.step, self.step)
 
 
 OPEN_STATUSES = ("NEW", "ASSIGNED", "STARTED")
+
+# The titles of the flow's human steps, by node name: the flow (``workflows.flows``) annotates
+# its nodes with these, and a task list shows them without reading viewflow's task row.
+TASK_TITLES = {
+    "intake": _("Contact the client and start the assessment"),
+    "assess": _("Assess skills and service needs"),
+    "wellbeing_contribution": _("Wellbeing area's contribution"),
+    "responsible_contribution": _("Multi-professional assessment: responsible worker's part"),
+    "draft_plan": _("Draw up the integration plan"),
+    "client_decision": _("Record the client's agreement or refusal"),
+    "approve": _("Approve the integration plan"),
+    "review": _("Review the integration plan"),
+}
 
 
 class Substitution(models.Model):

@@ -9,7 +9,7 @@ from casework.models import QUEUE_ROLES
 
 from .models import CaseTask, Substitution
 
-LIST_RELATED = ("case", "case__client", "unit", "unit__organisation", "owner", "task")
+LIST_RELATED = ("case", "case__client", "unit", "unit__organisation", "owner")
 
 
 def _ordered(qs):
@@ -28,9 +28,12 @@ def substituted_users(user, on=None):
     )
 
 
-def inbox_for(user):
-    """Open tasks assigned to the user, and to the workers the user covers for today."""
-    owners = [user.pk, *substituted_users(user)]
+def inbox_for(user, covered=None):
+    """Open tasks assigned to the user, and to the workers the user covers for today
+    (``covered``: their ids, when the caller already has them)."""
+    if covered is None:
+        covered = substituted_users(user)
+    owners = [user.pk, *covered]
     return _ordered(
         CaseTask.objects.filter(owner_id__in=owners, status__in=("ASSIGNED", "STARTED"))
     )
@@ -46,13 +49,14 @@ def queue_units(user) -> list[int]:
     )
 
 
-def queue_for(user, unit_ids=None):
-    """Unassigned tasks waiting in the queues the user works."""
-    units = queue_units(user)
+def queue_for(user, unit_ids=None, *, units=None):
+    """Unassigned tasks waiting in the queues the user works (``units``: ``queue_units(user)``
+    when the caller already has it)."""
+    units = queue_units(user) if units is None else units
     if unit_ids is not None:
         units = [u for u in units if u in set(unit_ids)]
     return _ordered(CaseTask.objects.filter(unit_id__in=units, status="NEW"))
 
 
 def case_tasks(case):
-    return case.tasks.select_related("unit", "owner", "task").order_by("created_at")
+    return case.tasks.select_related("unit", "owner").order_by("created_at")

@@ -113,4 +113,4 @@ def test_lists_under_a_case(django_assert_max_num_queries, start_path, staff):
     with django_assert_max_num_queries(counts["plans"]):
         response = anna.get(f"/api/v1/cases/{long.uuid}/plans/")
     assert len(response.json()["results"][0]["measures"]) == 5
-    assert counts == {"timeline": 7, "tasks": 7, "plans": 9}, counts
+    assert counts == {"timeline": 6, "tasks": 6, "plans": 8}, counts

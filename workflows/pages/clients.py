@@ -73,7 +73,7 @@ def client_registered(request, uuid):
     rule = ResponsibilityRule.objects.filter(
         municipality=case.client.municipality, category=case.category
     ).first()
-    first_task = case.tasks.select_related("unit", "owner", "task").order_by("created_at").first()
+    first_task = case.tasks.select_related("unit", "owner").order_by("created_at").first()
     return render(
         request,
         "workflows/client_registered.html",

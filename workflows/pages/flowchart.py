@@ -302,7 +302,7 @@ def progress(case, open_tasks) -> list[Stage]:
     invited = case.participations.exists()
     had_plan = bool(case.plan_approved_on) or case.plans.exists()
     position = order.index(state) if state in order else len(order)
-    tasks = ", ".join(sorted({str(t.task.flow_task.task_title) for t in open_tasks}))
+    tasks = ", ".join(sorted({str(t.title) for t in open_tasks}))
 
     def status_of(index, taken=True):
         if not taken:

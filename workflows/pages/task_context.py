@@ -149,10 +149,10 @@ def completed_message(case_task) -> str:
     """What happened and what comes next, after a step is completed."""
     case = case_task.case
     case.refresh_from_db()
-    title = case_task.task.flow_task.task_title
+    title = case_task.title
     following = (
         CaseTask.objects.filter(case=case, status__in=OPEN_STATUSES)
-        .select_related("owner", "unit", "task")
+        .select_related("owner", "unit")
         .order_by("created_at")
     )
     parts = [_("“%(step)s” completed for case %(case)s.") % {"step": title, "case": case.number}]
@@ -163,7 +163,7 @@ def completed_message(case_task) -> str:
             if t.owner_id
             else _("waiting in the queue of %(unit)s") % {"unit": t.unit.name}
         )
-        nexts.append(f"{t.task.flow_task.task_title} ({who})")
+        nexts.append(f"{t.title} ({who})")
     if nexts:
         parts.append(_("Next: %(tasks)s.") % {"tasks": "; ".join(nexts)})
     elif case.state == CaseState.CLOSED:

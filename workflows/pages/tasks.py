@@ -35,6 +35,7 @@ from workflows.services import (
 from workflows.steps import STEPS, apply_errors, forms_valid
 
 from .common import page_of
+from .context_processors import navigation_for
 from .listing import PER_PAGE_CHOICES, filter_tasks, search_condition
 from .task_context import completed_message, task_context
 
@@ -75,7 +76,7 @@ def inbox(request):
         owners = get_user_model().objects.filter(pk__in=[request.user.pk, *covered])
     listing = filter_tasks(
         request.GET,
-        selectors.inbox_for(request.user),
+        selectors.inbox_for(request.user, covered),
         units=_member_units(request.user),
         owners=owners,
     )
@@ -85,14 +86,39 @@ def inbox(request):
     )
 
 
+# Where a person without a queue lands after signing in: the first their roles open.
+_LANDING = (
+    ("guidance", "guidance:home"),
+    ("programme", "programme:list"),
+    ("audit_log", "permissions:audit_log"),
+)
+
+
+@login_required
+def start(request):
+    """Where signing in leads: my tasks for whoever works a queue or has tasks; otherwise the
+    part of the service the person's roles are for (a guidance worker's guidance point, a
+    coordinator's programme, an auditor's audit trail) instead of an empty task list."""
+    user = request.user
+    if not (selectors.queue_units(user) or selectors.inbox_for(user).exists()):
+        allowed = navigation_for(user)
+        for entry, url_name in _LANDING:
+            if allowed[entry]:
+                return redirect(url_name)
+    return redirect("workflows:inbox")
+
+
 @login_required
 def queue(request):
     """Unassigned tasks in my units' queues; the ones I may take have a button."""
+    units = selectors.queue_units(request.user)
     listing = filter_tasks(
-        request.GET, selectors.queue_for(request.user), units=_member_units(request.user)
+        request.GET,
+        selectors.queue_for(request.user, units=units),
+        units=_member_units(request.user),
     )
     page = _list_page(request, listing)
-    can_claim = claim_checker(request.user)
+    can_claim = claim_checker(request.user, units)
     for case_task in page.object_list:
         case_task.claimable = can_claim(case_task)
     return render(request, "workflows/queue.html", _list_context(listing, page))

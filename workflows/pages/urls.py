@@ -8,6 +8,7 @@ app_name = "workflows"
 
 urlpatterns = [
     path("", tasks.inbox, name="inbox"),
+    path("start/", tasks.start, name="start"),
     path("queue/", tasks.queue, name="queue"),
     path("queue/next/", tasks.claim_next, name="claim_next"),
     path("clients/new/", clients.client_register, name="client_register"),
