@@ -481,6 +481,7 @@ class BaselinePaths:
                 first_residence_permit_date=dt.date.today() - dt.timedelta(days=200),
                 residence_basis="quota_refugee",
                 labour_market_status="outside_labour_force",
+                register=self.organisation,
             )
             case = IntegrationCase.objects.create(
                 client=client,
