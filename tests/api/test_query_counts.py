@@ -114,3 +114,23 @@ def test_lists_under_a_case(django_assert_max_num_queries, start_path, staff):
         response = anna.get(f"/api/v1/cases/{long.uuid}/plans/")
     assert len(response.json()["results"][0]["measures"]) == 5
     assert counts == {"timeline": 6, "tasks": 6, "plans": 8}, counts
+
+
+def test_the_measure_rows_read_their_options_once_however_many(start_path, staff):
+    """The plan's measure rows: the service and provider options are read once for all the
+    rows, and the long selects are written without a template per option."""
+    from casework.models import IntegrationPlan
+    from workflows.forms import MeasureFormSet
+
+    anna = Api(staff["anna"])
+    one, five = start_path(), start_path(first_names="Toinen")
+    _drive_to_draft_plan(anna, one, measures=1)
+    _drive_to_draft_plan(anna, five, measures=5)
+    counts, html = {}, ""
+    for name, case in (("one", one), ("five", five)):
+        plan = IntegrationPlan.objects.get(case=case)
+        with CaptureQueriesContext(connection) as queries:
+            html = str(MeasureFormSet(queryset=plan.measures.all(), prefix="measures").as_div())
+        counts[name] = len(queries)
+    assert counts["one"] == counts["five"], counts
+    assert html.count('<select name="measures-') == 3 * (5 + 1)  # five rows and the extra one
