@@ -145,7 +145,7 @@ def pick(texts, language: str) -> str:
     return texts.get(language) or texts.get("fi") or ""
 
 
-def _computed_values(indicator, years, municipality_ids) -> list[dict]:
+def _computed_values(indicator, years, municipality_ids, shared) -> list[dict]:
     municipalities = [indicator.municipality_id] if indicator.municipality_id else municipality_ids
     values = computed.compute_years(
         indicator.computation,
@@ -154,6 +154,7 @@ def _computed_values(indicator, years, municipality_ids) -> list[dict]:
         category=indicator.category,
         language=indicator.language,
         option=indicator.computation_option,
+        shared=shared,
     )
     out = []
     for year in years:
@@ -195,6 +196,7 @@ def build_report(programme: Programme, year: int, *, today: dt.date | None = Non
     notes = ProgrammeYear.objects.filter(programme=programme, year=year).first()
     counts = dict.fromkeys(MeasureStatus.values, 0)
     counts["unreported"] = 0
+    shared = computed.Shared()  # what the computed indicators share, read once
 
     theme_rows = []
     for theme in themes:
@@ -221,7 +223,7 @@ def build_report(programme: Programme, year: int, *, today: dt.date | None = Non
                 own_years = [y for y in years if indicator.in_year(y)]
                 spec = computed.REGISTRY.get(indicator.computation)
                 if indicator.kind == IndicatorKind.COMPUTED:
-                    series = _computed_values(indicator, own_years, municipality_ids)
+                    series = _computed_values(indicator, own_years, municipality_ids, shared)
                     unit = _translated(lambda s=spec: s.unit) if spec else {}
                     definition = _translated(lambda s=spec: s.description) if spec else None
                 else:

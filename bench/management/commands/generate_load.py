@@ -288,6 +288,10 @@ class Command(BaseCommand):
         existing = Organisation.objects.filter(code__startswith="gen-").count()
         if existing:
             return self._load_regions()
+        # Statistics Finland's codes the reference data holds are taken: the generated
+        # municipalities get the free three-digit codes, in order.
+        taken = set(Municipality.objects.values_list("code", flat=True))
+        free = iter(code for code in (f"{n:03d}" for n in range(1000)) if code not in taken)
         for r in range(count):
             employment = Organisation.objects.create(
                 code=f"gen-ea-{r}",
@@ -318,7 +322,7 @@ class Command(BaseCommand):
             )
             for m in range(4):
                 municipality = Municipality.objects.create(
-                    code=f"{r % 100:02d}{m}" if r < 100 else f"{r}{m}"[-3:],
+                    code=next(free),
                     name_fi=f"Kunta {r}-{m}",
                     name_sv=f"Kommun {r}-{m}",
                     name_en=f"Town {r}-{m}",
