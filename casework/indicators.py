@@ -59,8 +59,9 @@ from django.db.models import (
     Subquery,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import Coalesce, ExtractYear, Greatest, Least, Lower
+from django.db.models.functions import Coalesce, ExtractYear, Greatest, Lag, Least, Lower
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -68,6 +69,7 @@ from django.utils.translation import gettext_lazy as _
 from .models import (
     CaseEvent,
     CaseEventKind,
+    Client,
     CloseReason,
     IntegrationCase,
     IntegrationPlan,
@@ -654,6 +656,12 @@ def _review_checks(
         .annotate(previous_due=Subquery(previous_due))
         .values_list("reviewed_on", "previous_due", "plan__approved_on", "plan__starts_on")
     )
+    return _review_due_checks(rows, rules)
+
+
+def _review_due_checks(rows, rules) -> list[tuple[dt.date, bool]]:
+    """``(reviewed_on, on time?)`` from ``(reviewed_on, the previous review's due date,
+    plan approved, plan starts)``, for the reviews whose due date is known."""
     checks = []
     for reviewed_on, previous, approved_on, starts_on in rows:
         due = previous
@@ -1160,10 +1168,29 @@ def _steps_by_year(years, *, municipalities=None, category=None, language=None, 
 
 @yearly("reviews_on_time")
 def _reviews_by_year(years, *, municipalities=None, category=None, language=None, shared=None):
-    return _bucket(
-        _review_checks(_window(years), municipalities, category, language, rules=_rules(shared)),
-        years,
+    """As ``_review_checks`` for the window, with the previous review's due date taken by a
+    window function (``LAG`` over each plan's reviews in the order of their day and id) over
+    every review of the plans reviewed in the window, instead of a subquery for each review;
+    the reviews outside the window are then left out in Python."""
+    window = _window(years)
+    reviewed = Review.objects.filter(reviewed_on__range=(window.start, window.end))
+    rows = (
+        Review.objects.filter(
+            _scope("plan__case__", municipalities, category, language),
+            plan_id__in=reviewed.values("plan_id"),
+        )
+        .annotate(
+            previous_due=Window(
+                Lag("next_review_due"),
+                partition_by=[F("plan_id")],
+                order_by=[F("reviewed_on").asc(), F("pk").asc()],
+            )
+        )
+        .values_list("reviewed_on", "previous_due", "plan__approved_on", "plan__starts_on")
+        .order_by()
     )
+    in_window = [row for row in rows if window.start <= row[0] <= window.end]
+    return _bucket(_review_due_checks(in_window, _rules(shared)), years)
 
 
 def _decisions_by_year(years, municipalities, category, language, shared=None) -> dict:
@@ -1270,10 +1297,19 @@ def _transfers_by_year(years, *, municipalities=None, category=None, language=No
 
 @yearly("duplicate_open_paths")
 def _duplicates_by_year(years, *, municipalities=None, category=None, language=None, shared=None):
-    """The persons of the whole window first (one semi-join), then each year's in Python from
-    the few paths of those persons."""
+    """The persons with more than one client record first (one grouping of the client table,
+    whatever the filters), then the paths of those records in the window, then each year's
+    count in Python: the persons with two records whose paths share a day of the year, one
+    of the two within the filters (as ``duplicate_open_paths``)."""
     window = _window(years)
-    keys = _duplicate_keys(window, municipalities, category, language)
+    keys = {
+        (row["last"], row["first"], row["born"])
+        for row in Client.objects.filter(anonymised_at__isnull=True, date_of_birth__isnull=False)
+        .values(last=Lower("last_name"), first=Lower("first_names"), born=F("date_of_birth"))
+        .annotate(records=Count("pk"))
+        .filter(records__gt=1)
+        .order_by()
+    }
     if not keys:
         return dict.fromkeys(years, 0)
     in_scope = _scope("", municipalities, category, language)
@@ -1287,7 +1323,9 @@ def _duplicates_by_year(years, *, municipalities=None, category=None, language=N
         .annotate(
             last=Lower("client__last_name"),
             first=Lower("client__first_names"),
-            scoped=Exists(IntegrationCase.objects.filter(in_scope, pk=OuterRef("pk"))),
+            scoped=Case(When(in_scope, then=Value(True)), default=Value(False))
+            if in_scope
+            else Value(True),
         )
         .values_list(
             "last",
