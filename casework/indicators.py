@@ -211,7 +211,8 @@ def _scope(prefix: str, municipalities, category, language) -> Q:
     """The filters on a case reached through ``prefix`` (``""``, ``"case__"``, ...)."""
     q = Q()
     if municipalities is not None:
-        q &= Q(**{f"{prefix}client__municipality__in": municipalities})
+        # the client's municipality, as copied onto the case (IntegrationCase.municipality)
+        q &= Q(**{f"{prefix}municipality__in": municipalities})
     if category:
         q &= Q(**{f"{prefix}category": category})
     if language:
