@@ -12,7 +12,8 @@ of nothing). An empty period gives 0 for counts and ``None`` for medians and sha
 function fails on odd data.
 
 - ``municipalities``: only clients whose municipality of residence (as recorded now) is one of
-  these (``None``: everywhere);
+  these (``None``: everywhere); the cases carry a copy of it (``IntegrationCase.municipality``,
+  kept equal to the client's by the services), so no query reads the client table for it;
 - ``category``: only cases of this client category (the case's current category);
 - ``language``: only clients whose mother tongue is this ISO 639 code;
 - ``option``: a further choice, for the indicators that offer one (``option_choices``).
@@ -21,7 +22,9 @@ Days are calendar days between the recorded dates. A median of an even number of
 the mean of the middle two; the 90th percentile is the nearest-rank value (the smallest value
 with at least 90 % of the values at or below it). Shares are percentages with one decimal.
 
-Each function costs a fixed number of queries whatever the number of clients.
+Each function costs a fixed number of queries whatever the number of clients. A report
+computes each indicator for all its years at once (``compute_years``), and its indicators share
+what they read through one ``Shared``.
 
 Extending: another module registers its own indicators with ``register`` when its app is
 ready (``AppConfig.ready``). The guidance point (visits by topic, issue 15) is meant to do so:
@@ -250,8 +253,8 @@ class _Percentile(Aggregate):
 
     template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
 
-    def __init__(self, expression, *, fraction: float, discrete: bool):
-        super().__init__(expression, output_field=FloatField())
+    def __init__(self, expression, *, fraction: float, discrete: bool, filter=None):  # noqa: A002
+        super().__init__(expression, output_field=FloatField(), filter=filter)
         self.function = "PERCENTILE_DISC" if discrete else "PERCENTILE_CONT"
         self.extra["fraction"] = float(fraction)
 
@@ -1029,6 +1032,9 @@ def _day_statistics_by_year(source, years, municipalities, category, language) -
 
 @yearly("new_clients")
 def _new_clients_by_year(years, *, municipalities=None, category=None, language=None, shared=None):
+    if _merged(shared):
+        cases = _figures("cases", years, municipalities, category, language, shared)
+        return {year: cases[f"new{year}"] for year in years}
     rows = _group_by_year(
         _cases(municipalities, category, language), "contacted_on", years,
         n=Count("client_id", distinct=True),
@@ -1040,6 +1046,16 @@ def _day_statistic_form(code):
     source = _DAY_STATISTICS[code][0]
 
     def by_year(years, *, municipalities=None, category=None, language=None, shared=None):
+        if _merged(shared):
+            if source == "cases":
+                cases = _figures("cases", years, municipalities, category, language, shared)
+                name = "c2a_median" if code.endswith("_median") else "c2a_p90"
+                values = {year: cases[f"{name}{year}"] for year in years}
+            else:
+                plans = _figures("plans", years, municipalities, category, language, shared)
+                key = f"v{_PLAN_DAYS.index(code)}"
+                values = {year: plans[year][key] if year in plans else None for year in years}
+            return {year: None if v is None else float(v) for year, v in values.items()}
         every = _shared_get(
             shared,
             ("days", source, tuple(years), _filters_key(municipalities, category, language)),
@@ -1072,10 +1088,31 @@ def _target_expression(rules: _Rules, start: str, *steps: str):
     return Case(*whens, default=Value(None), output_field=IntegerField())
 
 
-def _steps_in_database(years, rules, municipalities, category, language) -> dict:
-    """``{year: (on time, counted)}`` of the steps finished in each year, counted by
-    PostgreSQL (two queries, no rows travel): the same checks as ``_step_checks``."""
+def _percentile(statistic: str, later: str, earlier: str, *, filter=None):  # noqa: A002
+    return _Percentile(
+        _days_between(later, earlier),
+        fraction=0.5 if statistic == "median" else 0.9,
+        discrete=statistic != "median",
+        filter=filter,
+    )
+
+
+def _case_figures(years, rules, municipalities, category, language) -> dict:
+    """PostgreSQL, for a report (``Shared``): in ONE query over the cases, for each year, the
+    figures of several indicators that read the cases (no rows travel):
+
+    - ``new{y}``: distinct clients first contacted in the year (``new_clients``);
+    - ``c2a_median{y}``, ``c2a_p90{y}``: days from contact to the finished assessment, over
+      the assessments finished in the year (``contact_to_assessment_*``);
+    - ``closed{y}``: cases closed in the year, any reason (``cases_closed``);
+    - ``intake_n{y}``, ``intake_ok{y}``, ``assessment_n{y}``, ``assessment_ok{y}``: the intake
+      and assessment steps finished in the year, counted and on time (``steps_within_target``,
+      as ``_step_checks``).
+
+    Each aggregate is filtered by its own year, so it counts what the indicator's own query
+    counts; the query reads the cases with any of those dates in the years."""
     window = _window(years)
+    span = (window.start, window.end)
     # an uncorrelated IN: PostgreSQL hashes the participations once (a correlated EXISTS
     # would run once a row in each aggregate that uses it)
     took_part = Q(
@@ -1091,26 +1128,37 @@ def _steps_in_database(years, rules, municipalities, category, language) -> dict
     for year in years:
         first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
         started = Q(assessment_started_on__range=(first, last))
-        completed = Q(assessment_started_on__isnull=False) & Q(
-            assessment_completed_on__range=(first, last)
-        )
+        completed = Q(assessment_completed_on__range=(first, last))
+        completed_step = Q(assessment_started_on__isnull=False) & completed
         aggregates |= {
+            f"new{year}": Count(
+                "client_id", distinct=True, filter=Q(contacted_on__range=(first, last))
+            ),
+            f"c2a_median{year}": _percentile(
+                "median", "assessment_completed_on", "contacted_on", filter=completed
+            ),
+            f"c2a_p90{year}": _percentile(
+                "p90", "assessment_completed_on", "contacted_on", filter=completed
+            ),
+            f"closed{year}": Count("pk", filter=Q(closed_on__range=(first, last))),
             f"intake_n{year}": Count("pk", filter=started & Q(intake_target__isnull=False)),
             f"intake_ok{year}": Count(
                 "pk", filter=started & Q(intake_days__lte=F("intake_target"))
             ),
             f"assessment_n{year}": Count(
-                "pk", filter=completed & Q(assessment_target__isnull=False)
+                "pk", filter=completed_step & Q(assessment_target__isnull=False)
             ),
             f"assessment_ok{year}": Count(
-                "pk", filter=completed & Q(assessment_days__lte=F("assessment_target"))
+                "pk", filter=completed_step & Q(assessment_days__lte=F("assessment_target"))
             ),
         }
-    cases = (
+    return (
         _cases(municipalities, category, language)
         .filter(
-            Q(assessment_started_on__range=(window.start, window.end))
-            | Q(assessment_completed_on__range=(window.start, window.end))
+            Q(contacted_on__range=span)
+            | Q(assessment_started_on__range=span)
+            | Q(assessment_completed_on__range=span)
+            | Q(closed_on__range=span)
         )
         .annotate(
             intake_target=_target_expression(rules, "contacted_on", Step.INTAKE),
@@ -1124,10 +1172,23 @@ def _steps_in_database(years, rules, municipalities, category, language) -> dict
         )
         .aggregate(**aggregates)
     )
-    plans = _group_by_year(
-        _first_plans_approved(window, municipalities, category, language)
-        .filter(case__assessment_completed_on__isnull=False)
-        .annotate(
+
+
+_PLAN_DAYS = [code for code, spec in _DAY_STATISTICS.items() if spec[0] == "plans"]
+
+
+def _plan_figures(years, rules, municipalities, category, language) -> dict:
+    """PostgreSQL, for a report (``Shared``): in ONE query over the first plans approved in
+    the years, grouped by the year of approval, the day statistics of the plans (``v0``...,
+    in the order of ``_PLAN_DAYS``) and the planning step, counted and on time (``n``, ``ok``:
+    from the finished assessment to the approval, as ``_step_checks``)."""
+    window = _window(years)
+    aggregates = {}
+    for i, code in enumerate(_PLAN_DAYS):
+        _source, _field, earlier, later, statistic = _DAY_STATISTICS[code]
+        aggregates[f"v{i}"] = _percentile(statistic, later, earlier)
+    return _group_by_year(
+        _first_plans_approved(window, municipalities, category, language).annotate(
             target=_target_expression(
                 rules,
                 "case__assessment_completed_on",
@@ -1141,15 +1202,23 @@ def _steps_in_database(years, rules, municipalities, category, language) -> dict
         years,
         n=Count("pk", filter=Q(target__isnull=False)),
         ok=Count("pk", filter=Q(days__lte=F("target"))),
+        **aggregates,
     )
-    out = {}
-    for year in years:
-        row = plans.get(year, {"n": 0, "ok": 0})
-        out[year] = (
-            cases[f"intake_ok{year}"] + cases[f"assessment_ok{year}"] + row["ok"],
-            cases[f"intake_n{year}"] + cases[f"assessment_n{year}"] + row["n"],
-        )
-    return out
+
+
+def _merged(shared) -> bool:
+    """Read the merged queries (``_case_figures``, ``_plan_figures``)? For a report on
+    PostgreSQL; one indicator alone costs less with its own query."""
+    return shared is not None and connection.vendor == "postgresql"
+
+
+def _figures(kind, years, municipalities, category, language, shared) -> dict:
+    make = _case_figures if kind == "cases" else _plan_figures
+    return _shared_get(
+        shared,
+        (kind, tuple(years), _filters_key(municipalities, category, language)),
+        lambda: make(years, _rules(shared), municipalities, category, language),
+    )
 
 
 def _rules(shared) -> _Rules:
@@ -1158,12 +1227,21 @@ def _rules(shared) -> _Rules:
 
 @yearly("steps_within_target")
 def _steps_by_year(years, *, municipalities=None, category=None, language=None, shared=None):
-    rules = _rules(shared)
     if connection.vendor == "postgresql":
-        counts = _steps_in_database(years, rules, municipalities, category, language)
-        return {year: share(*counts[year]) for year in years}
+        shared = shared if shared is not None else Shared()
+        cases = _figures("cases", years, municipalities, category, language, shared)
+        plans = _figures("plans", years, municipalities, category, language, shared)
+        out = {}
+        for year in years:
+            plan = plans.get(year, {"n": 0, "ok": 0})
+            out[year] = share(
+                cases[f"intake_ok{year}"] + cases[f"assessment_ok{year}"] + plan["ok"],
+                cases[f"intake_n{year}"] + cases[f"assessment_n{year}"] + plan["n"],
+            )
+        return out
     return _bucket(
-        _step_checks(_window(years), municipalities, category, language, rules=rules), years
+        _step_checks(_window(years), municipalities, category, language, rules=_rules(shared)),
+        years,
     )
 
 
@@ -1398,6 +1476,9 @@ def _in_force_by_year(years, *, municipalities=None, category=None, language=Non
 def _closed_by_year(
     years, *, municipalities=None, category=None, language=None, option=None, shared=None
 ):
+    if _merged(shared) and option in (None, "", "all"):
+        cases = _figures("cases", years, municipalities, category, language, shared)
+        return {year: cases[f"closed{year}"] for year in years}
     cases = _cases(municipalities, category, language)
     if option and option != "all":
         cases = cases.filter(close_reason=option)
