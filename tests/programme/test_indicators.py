@@ -446,6 +446,9 @@ def test_the_indicators_of_a_report_read_what_they_share_once(three_years):
     from one query)."""
     kokkola = [Municipality.objects.get(code="272").pk]
     years = [2023, 2024, 2025]
+    # steps that begin in one year and end in the next
+    make_case(contacted=D(2023, 12, 1), started=D(2023, 12, 20), completed=D(2024, 1, 30))
+    make_case(contacted=D(2024, 12, 28), started=D(2025, 1, 2), completed=D(2025, 3, 1))
 
     def statements(captured):
         return [q for q in captured if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
