@@ -4,8 +4,9 @@ The report is built as plain data (``build_report``): texts in Finnish and Swedi
 for the names Kotopolku itself provides), codes for statuses and kinds, numbers as numbers.
 The report page, its XLSX and CSV, the API and a published (frozen) report all use the same
 data, so they cannot disagree. A report costs a fixed number of queries: a handful for the
-programme, its values and statuses, plus the computed indicators' own queries for each year
-(``casework.indicators``), whatever the number of clients.
+programme, its values and statuses, plus the computed indicators' own queries for all the
+years at once (``casework.indicators.compute_years``; the indicators of one report share what
+they read through one ``indicators.Shared``), whatever the number of clients.
 """
 
 from __future__ import annotations
