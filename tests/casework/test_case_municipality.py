@@ -3,7 +3,10 @@ issue 16): every service that opens a case, changes a client's municipality or m
 another client record keeps it equal to the client's, so the programme's indicators find
 exactly the cases they found through the client table before."""
 
+import importlib
+
 import pytest
+from django.apps import apps
 from django.db.models import F
 
 from casework import indicators, services
@@ -11,6 +14,8 @@ from casework.models import IntegrationCase, LabourMarketStatus
 from tests.factories import KANNUS, KOKKOLA, CaseFactory, ClientFactory, municipality
 
 pytestmark = pytest.mark.usefixtures("reference_data")
+
+migration = importlib.import_module("casework.migrations.0014_case_municipality")
 
 
 def assert_every_case_has_its_clients_municipality():
@@ -81,3 +86,16 @@ def test_a_case_saved_without_one_takes_its_clients():
     case.municipality_id = None
     case.save()
     assert case.municipality == municipality(KANNUS)
+
+
+def test_the_migration_fills_in_every_case_from_its_client():
+    """The migration's copy (run here on cases whose copy is wrong, as an existing database's
+    cases have none): each case gets its own client's municipality."""
+    in_kannus = CaseFactory(client=ClientFactory(in_kannus=True))
+    in_kokkola = CaseFactory(closed=True)
+    IntegrationCase.objects.filter(pk=in_kannus.pk).update(municipality=municipality(KOKKOLA))
+    IntegrationCase.objects.filter(pk=in_kokkola.pk).update(municipality=municipality(KANNUS))
+    migration.copy_from_clients(apps, None)
+    assert IntegrationCase.objects.get(pk=in_kannus.pk).municipality == municipality(KANNUS)
+    assert IntegrationCase.objects.get(pk=in_kokkola.pk).municipality == municipality(KOKKOLA)
+    assert_every_case_has_its_clients_municipality()
