@@ -151,6 +151,7 @@ def main(argv=None):
         build_seconds = time.perf_counter() - started
         report_url = reverse("programme:report", args=[programme.uuid, year])
         xlsx_url = reverse("programme:report_xlsx", args=[programme.uuid, year])
+        load_before = os.getloadavg()
         figures = {
             "clients_covered": covered,
             "computed_indicators": 19,
@@ -166,6 +167,12 @@ def main(argv=None):
                 coordinator, [report_url], args.requests, name="published"
             ),
         }
+        # the machine is shared: the load average (1, 5, 15 min) says how far to trust them
+        figures["load_average"] = {
+            "before": [round(x, 2) for x in load_before],
+            "after": [round(x, 2) for x in os.getloadavg()],
+        }
+        print(f"  load average {figures['load_average']}", flush=True)
         for key in ("report_live", "xlsx_live", "report_published"):
             row = figures[key]
             print(

@@ -12,7 +12,8 @@ of nothing). An empty period gives 0 for counts and ``None`` for medians and sha
 function fails on odd data.
 
 - ``municipalities``: only clients whose municipality of residence (as recorded now) is one of
-  these (``None``: everywhere);
+  these (``None``: everywhere); the cases carry a copy of it (``IntegrationCase.municipality``,
+  kept equal to the client's by the services), so no query reads the client table for it;
 - ``category``: only cases of this client category (the case's current category);
 - ``language``: only clients whose mother tongue is this ISO 639 code;
 - ``option``: a further choice, for the indicators that offer one (``option_choices``).
@@ -21,7 +22,9 @@ Days are calendar days between the recorded dates. A median of an even number of
 the mean of the middle two; the 90th percentile is the nearest-rank value (the smallest value
 with at least 90 % of the values at or below it). Shares are percentages with one decimal.
 
-Each function costs a fixed number of queries whatever the number of clients.
+Each function costs a fixed number of queries whatever the number of clients. A report
+computes each indicator for all its years at once (``compute_years``), and its indicators share
+what they read through one ``Shared``.
 
 Extending: another module registers its own indicators with ``register`` when its app is
 ready (``AppConfig.ready``). The guidance point (visits by topic, issue 15) is meant to do so:
@@ -47,6 +50,7 @@ from dataclasses import dataclass, field
 from django.db import connection, transaction
 from django.db.models import (
     Aggregate,
+    Case,
     Count,
     Exists,
     F,
@@ -57,8 +61,10 @@ from django.db.models import (
     Q,
     Subquery,
     Value,
+    When,
+    Window,
 )
-from django.db.models.functions import Coalesce, ExtractYear, Greatest, Least, Lower
+from django.db.models.functions import Coalesce, ExtractYear, Greatest, Lag, Least, Lower
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -66,6 +72,7 @@ from django.utils.translation import gettext_lazy as _
 from .models import (
     CaseEvent,
     CaseEventKind,
+    Client,
     CloseReason,
     IntegrationCase,
     IntegrationPlan,
@@ -207,7 +214,8 @@ def _scope(prefix: str, municipalities, category, language) -> Q:
     """The filters on a case reached through ``prefix`` (``""``, ``"case__"``, ...)."""
     q = Q()
     if municipalities is not None:
-        q &= Q(**{f"{prefix}client__municipality__in": municipalities})
+        # the client's municipality, as copied onto the case (IntegrationCase.municipality)
+        q &= Q(**{f"{prefix}municipality__in": municipalities})
     if category:
         q &= Q(**{f"{prefix}category": category})
     if language:
@@ -245,8 +253,8 @@ class _Percentile(Aggregate):
 
     template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
 
-    def __init__(self, expression, *, fraction: float, discrete: bool):
-        super().__init__(expression, output_field=FloatField())
+    def __init__(self, expression, *, fraction: float, discrete: bool, filter=None):  # noqa: A002
+        super().__init__(expression, output_field=FloatField(), filter=filter)
         self.function = "PERCENTILE_DISC" if discrete else "PERCENTILE_CONT"
         self.extra["fraction"] = float(fraction)
 
@@ -517,9 +525,11 @@ def _tally(checks) -> tuple[int, int]:
     return sum(results), len(results)
 
 
-def _step_checks(period, municipalities, category, language) -> list[tuple[dt.date, bool]]:
+def _step_checks(
+    period, municipalities, category, language, *, rules=None
+) -> list[tuple[dt.date, bool]]:
     """``(the day the step finished, on time?)`` of each step finished in the period."""
-    rules = _Rules()
+    rules = rules or _Rules()
     took_part = WellbeingParticipation.objects.filter(
         case=OuterRef("pk"), phase=ParticipationPhase.ASSESSMENT
     )
@@ -628,9 +638,11 @@ def reviews_on_time(
     return share(*_tally(_review_checks(period, municipalities, category, language)))
 
 
-def _review_checks(period, municipalities, category, language) -> list[tuple[dt.date, bool]]:
+def _review_checks(
+    period, municipalities, category, language, *, rules=None
+) -> list[tuple[dt.date, bool]]:
     """``(the day of the review, on time?)`` of each review held in the period."""
-    rules = _Rules()
+    rules = rules or _Rules()
     previous_due = (
         Review.objects.filter(plan=OuterRef("plan"))
         .filter(
@@ -648,6 +660,12 @@ def _review_checks(period, municipalities, category, language) -> list[tuple[dt.
         .annotate(previous_due=Subquery(previous_due))
         .values_list("reviewed_on", "previous_due", "plan__approved_on", "plan__starts_on")
     )
+    return _review_due_checks(rows, rules)
+
+
+def _review_due_checks(rows, rules) -> list[tuple[dt.date, bool]]:
+    """``(reviewed_on, on time?)`` from ``(reviewed_on, the previous review's due date,
+    plan approved, plan starts)``, for the reviews whose due date is known."""
     checks = []
     for reviewed_on, previous, approved_on, starts_on in rows:
         due = previous
@@ -898,6 +916,23 @@ def yearly(*codes: str):
     return decorate
 
 
+class Shared(dict):
+    """What the indicators of one report share, built once: the rule sets, and the results
+    of the queries that give several indicators at once (the median and the 90th percentile
+    from the same rows, the three figures of the client decisions). ``compute_years`` takes
+    one (``shared=``) and a report passes the same to each of its indicators; each entry is
+    keyed by what it was computed from (the query, the years and the filters)."""
+
+    def get_or_compute(self, key, make):
+        if key not in self:
+            self[key] = make()
+        return self[key]
+
+
+def _shared_get(shared, key, make):
+    return make() if shared is None else shared.get_or_compute(key, make)
+
+
 def _window(years) -> Period:
     return Period(dt.date(min(years), 1, 1), dt.date(max(years), 12, 31))
 
@@ -925,40 +960,12 @@ def _bucket(checks, years) -> dict:
     return {year: share(sum(r), len(r)) for year, r in out.items()}
 
 
-def _day_statistic_by_year(queryset, field, earlier, later, statistic, years) -> dict:
-    if connection.vendor == "postgresql":
-        rows = _group_by_year(
-            queryset,
-            field,
-            years,
-            v=_Percentile(
-                _days_between(later, earlier),
-                fraction=0.5 if statistic == "median" else 0.9,
-                discrete=statistic != "median",
-            ),
-        )
-        return {
-            year: float(rows[year]["v"]) if year in rows and rows[year]["v"] is not None else None
-            for year in years
-        }
-    window = _window(years)
-    days = {year: [] for year in years}
-    for day, a, b in queryset.filter(**{f"{field}__range": (window.start, window.end)}).values_list(
-        field, earlier, later
-    ):
-        if a and b and day.year in days:
-            days[day.year].append((b - a).days)
-    pick = median if statistic == "median" else percentile_90
-    return {year: pick(values) for year, values in days.items()}
-
-
-@yearly("new_clients")
-def _new_clients_by_year(years, *, municipalities=None, category=None, language=None):
-    rows = _group_by_year(
-        _cases(municipalities, category, language), "contacted_on", years,
-        n=Count("client_id", distinct=True),
-    )  # fmt: skip
-    return _counts(rows, years)
+def _filters_key(municipalities, category, language) -> tuple:
+    return (
+        None if municipalities is None else tuple(sorted(municipalities)),
+        category or None,
+        language or None,
+    )
 
 
 _DAY_STATISTICS = {
@@ -971,17 +978,90 @@ _DAY_STATISTICS = {
 }  # fmt: skip
 
 
-def _day_statistic_form(code):
-    source, field, earlier, later, statistic = _DAY_STATISTICS[code]
-
-    def by_year(years, *, municipalities=None, category=None, language=None):
-        if source == "cases":
-            queryset = _cases(municipalities, category, language)
-        else:
-            queryset = IntegrationPlan.objects.filter(
-                _scope("case__", municipalities, category, language), version=1
+def _day_statistics_by_year(source, years, municipalities, category, language) -> dict:
+    """Every day statistic of ``source`` (``"cases"`` or ``"plans"``, see ``_DAY_STATISTICS``)
+    for each year, from ONE query: ``{code: {year: value}}``. On PostgreSQL the database
+    computes the medians and percentiles, each over the rows where both of its dates are set
+    (an ordered-set aggregate skips nulls); elsewhere Python does, from the dates."""
+    codes = [code for code, spec in _DAY_STATISTICS.items() if spec[0] == source]
+    field = _DAY_STATISTICS[codes[0]][1]
+    if source == "cases":
+        queryset = _cases(municipalities, category, language)
+    else:
+        queryset = IntegrationPlan.objects.filter(
+            _scope("case__", municipalities, category, language), version=1
+        )
+    if connection.vendor == "postgresql":
+        aggregates = {}
+        for i, code in enumerate(codes):
+            _source, _field, earlier, later, statistic = _DAY_STATISTICS[code]
+            aggregates[f"v{i}"] = _Percentile(
+                _days_between(later, earlier),
+                fraction=0.5 if statistic == "median" else 0.9,
+                discrete=statistic != "median",
             )
-        return _day_statistic_by_year(queryset, field, earlier, later, statistic, years)
+        rows = _group_by_year(queryset, field, years, **aggregates)
+        return {
+            code: {
+                year: float(rows[year][f"v{i}"])
+                if year in rows and rows[year][f"v{i}"] is not None
+                else None
+                for year in years
+            }
+            for i, code in enumerate(codes)
+        }
+    window = _window(years)
+    columns = sorted({name for code in codes for name in _DAY_STATISTICS[code][2:4]})
+    rows = list(
+        queryset.filter(**{f"{field}__range": (window.start, window.end)}).values_list(
+            field, *columns
+        )
+    )
+    out = {}
+    for code in codes:
+        _source, _field, earlier, later, statistic = _DAY_STATISTICS[code]
+        a, b = columns.index(earlier) + 1, columns.index(later) + 1
+        days = {year: [] for year in years}
+        for row in rows:
+            if row[a] and row[b] and row[0].year in days:
+                days[row[0].year].append((row[b] - row[a]).days)
+        pick = median if statistic == "median" else percentile_90
+        out[code] = {year: pick(values) for year, values in days.items()}
+    return out
+
+
+@yearly("new_clients")
+def _new_clients_by_year(years, *, municipalities=None, category=None, language=None, shared=None):
+    if _merged(shared):
+        cases = _figures("cases", years, municipalities, category, language, shared)
+        return {year: cases[f"new{year}"] for year in years}
+    rows = _group_by_year(
+        _cases(municipalities, category, language), "contacted_on", years,
+        n=Count("client_id", distinct=True),
+    )  # fmt: skip
+    return _counts(rows, years)
+
+
+def _day_statistic_form(code):
+    source = _DAY_STATISTICS[code][0]
+
+    def by_year(years, *, municipalities=None, category=None, language=None, shared=None):
+        if _merged(shared):
+            if source == "cases":
+                cases = _figures("cases", years, municipalities, category, language, shared)
+                name = "c2a_median" if code.endswith("_median") else "c2a_p90"
+                values = {year: cases[f"{name}{year}"] for year in years}
+            else:
+                plans = _figures("plans", years, municipalities, category, language, shared)
+                key = f"v{_PLAN_DAYS.index(code)}"
+                values = {year: plans[year][key] if year in plans else None for year in years}
+            return {year: None if v is None else float(v) for year, v in values.items()}
+        every = _shared_get(
+            shared,
+            ("days", source, tuple(years), _filters_key(municipalities, category, language)),
+            lambda: _day_statistics_by_year(source, years, municipalities, category, language),
+        )
+        return every[code]
 
     return by_year
 
@@ -990,39 +1070,239 @@ for _code in _DAY_STATISTICS:
     yearly(_code)(_day_statistic_form(_code))
 
 
+def _target_expression(rules: _Rules, start: str, *steps: str):
+    """The target days of ``steps`` for a step that began on the date in ``start``, as an SQL
+    expression: the rule set in force that day as ``_Rules.on`` finds it (the last one in
+    ``valid_from`` order whose period holds the day), NULL when there is none or when it
+    lacks one of the targets."""
+    whens = []
+    for rule_set in reversed(rules.sets):
+        days = [rules.targets[rule_set.pk].get(step) for step in steps]
+        holds = Q(**{f"{start}__gte": rule_set.valid_from})
+        if rule_set.valid_until is not None:
+            holds &= Q(**{f"{start}__lt": rule_set.valid_until})
+        total = None if any(d is None for d in days) else sum(days)
+        whens.append(When(holds, then=Value(total, output_field=IntegerField())))
+    if not whens:
+        return Value(None, output_field=IntegerField())
+    return Case(*whens, default=Value(None), output_field=IntegerField())
+
+
+def _percentile(statistic: str, later: str, earlier: str, *, filter=None):  # noqa: A002
+    return _Percentile(
+        _days_between(later, earlier),
+        fraction=0.5 if statistic == "median" else 0.9,
+        discrete=statistic != "median",
+        filter=filter,
+    )
+
+
+def _case_figures(years, rules, municipalities, category, language) -> dict:
+    """PostgreSQL, for a report (``Shared``): in ONE query over the cases, for each year, the
+    figures of several indicators that read the cases (no rows travel):
+
+    - ``new{y}``: distinct clients first contacted in the year (``new_clients``);
+    - ``c2a_median{y}``, ``c2a_p90{y}``: days from contact to the finished assessment, over
+      the assessments finished in the year (``contact_to_assessment_*``);
+    - ``closed{y}``: cases closed in the year, any reason (``cases_closed``);
+    - ``intake_n{y}``, ``intake_ok{y}``, ``assessment_n{y}``, ``assessment_ok{y}``: the intake
+      and assessment steps finished in the year, counted and on time (``steps_within_target``,
+      as ``_step_checks``).
+
+    Each aggregate is filtered by its own year, so it counts what the indicator's own query
+    counts; the query reads the cases with any of those dates in the years."""
+    window = _window(years)
+    span = (window.start, window.end)
+    # an uncorrelated IN: PostgreSQL hashes the participations once (a correlated EXISTS
+    # would run once a row in each aggregate that uses it)
+    took_part = Q(
+        pk__in=WellbeingParticipation.objects.filter(phase=ParticipationPhase.ASSESSMENT).values(
+            "case_id"
+        )
+    )
+    plain = _target_expression(rules, "assessment_started_on", Step.ASSESSMENT)
+    with_wellbeing = _target_expression(
+        rules, "assessment_started_on", Step.ASSESSMENT, Step.MULTI_PROFESSIONAL
+    )
+    aggregates = {}
+    for year in years:
+        first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+        started = Q(assessment_started_on__range=(first, last))
+        completed = Q(assessment_completed_on__range=(first, last))
+        completed_step = Q(assessment_started_on__isnull=False) & completed
+        aggregates |= {
+            f"new{year}": Count(
+                "client_id", distinct=True, filter=Q(contacted_on__range=(first, last))
+            ),
+            f"c2a_median{year}": _percentile(
+                "median", "assessment_completed_on", "contacted_on", filter=completed
+            ),
+            f"c2a_p90{year}": _percentile(
+                "p90", "assessment_completed_on", "contacted_on", filter=completed
+            ),
+            f"closed{year}": Count("pk", filter=Q(closed_on__range=(first, last))),
+            f"intake_n{year}": Count("pk", filter=started & Q(intake_target__isnull=False)),
+            f"intake_ok{year}": Count(
+                "pk", filter=started & Q(intake_days__lte=F("intake_target"))
+            ),
+            f"assessment_n{year}": Count(
+                "pk", filter=completed_step & Q(assessment_target__isnull=False)
+            ),
+            f"assessment_ok{year}": Count(
+                "pk", filter=completed_step & Q(assessment_days__lte=F("assessment_target"))
+            ),
+        }
+    return (
+        _cases(municipalities, category, language)
+        .filter(
+            Q(contacted_on__range=span)
+            | Q(assessment_started_on__range=span)
+            | Q(assessment_completed_on__range=span)
+            | Q(closed_on__range=span)
+        )
+        .annotate(
+            intake_target=_target_expression(rules, "contacted_on", Step.INTAKE),
+            intake_days=_days_between("assessment_started_on", "contacted_on"),
+            assessment_target=Case(
+                When(took_part, then=with_wellbeing),
+                default=plain,
+                output_field=IntegerField(),
+            ),
+            assessment_days=_days_between("assessment_completed_on", "assessment_started_on"),
+        )
+        .aggregate(**aggregates)
+    )
+
+
+_PLAN_DAYS = [code for code, spec in _DAY_STATISTICS.items() if spec[0] == "plans"]
+
+
+def _plan_figures(years, rules, municipalities, category, language) -> dict:
+    """PostgreSQL, for a report (``Shared``): in ONE query over the first plans approved in
+    the years, grouped by the year of approval, the day statistics of the plans (``v0``...,
+    in the order of ``_PLAN_DAYS``) and the planning step, counted and on time (``n``, ``ok``:
+    from the finished assessment to the approval, as ``_step_checks``)."""
+    window = _window(years)
+    aggregates = {}
+    for i, code in enumerate(_PLAN_DAYS):
+        _source, _field, earlier, later, statistic = _DAY_STATISTICS[code]
+        aggregates[f"v{i}"] = _percentile(statistic, later, earlier)
+    return _group_by_year(
+        _first_plans_approved(window, municipalities, category, language).annotate(
+            target=_target_expression(
+                rules,
+                "case__assessment_completed_on",
+                Step.PLANNING,
+                Step.AGREEMENT,
+                Step.APPROVAL,
+            ),
+            days=_days_between("approved_on", "case__assessment_completed_on"),
+        ),
+        "approved_on",
+        years,
+        n=Count("pk", filter=Q(target__isnull=False)),
+        ok=Count("pk", filter=Q(days__lte=F("target"))),
+        **aggregates,
+    )
+
+
+def _merged(shared) -> bool:
+    """Read the merged queries (``_case_figures``, ``_plan_figures``)? For a report on
+    PostgreSQL; one indicator alone costs less with its own query."""
+    return shared is not None and connection.vendor == "postgresql"
+
+
+def _figures(kind, years, municipalities, category, language, shared) -> dict:
+    make = _case_figures if kind == "cases" else _plan_figures
+    return _shared_get(
+        shared,
+        (kind, tuple(years), _filters_key(municipalities, category, language)),
+        lambda: make(years, _rules(shared), municipalities, category, language),
+    )
+
+
+def _rules(shared) -> _Rules:
+    return _shared_get(shared, ("rules",), _Rules)
+
+
 @yearly("steps_within_target")
-def _steps_by_year(years, *, municipalities=None, category=None, language=None):
-    return _bucket(_step_checks(_window(years), municipalities, category, language), years)
+def _steps_by_year(years, *, municipalities=None, category=None, language=None, shared=None):
+    if connection.vendor == "postgresql":
+        shared = shared if shared is not None else Shared()
+        cases = _figures("cases", years, municipalities, category, language, shared)
+        plans = _figures("plans", years, municipalities, category, language, shared)
+        out = {}
+        for year in years:
+            plan = plans.get(year, {"n": 0, "ok": 0})
+            out[year] = share(
+                cases[f"intake_ok{year}"] + cases[f"assessment_ok{year}"] + plan["ok"],
+                cases[f"intake_n{year}"] + cases[f"assessment_n{year}"] + plan["n"],
+            )
+        return out
+    return _bucket(
+        _step_checks(_window(years), municipalities, category, language, rules=_rules(shared)),
+        years,
+    )
 
 
 @yearly("reviews_on_time")
-def _reviews_by_year(years, *, municipalities=None, category=None, language=None):
-    return _bucket(_review_checks(_window(years), municipalities, category, language), years)
+def _reviews_by_year(years, *, municipalities=None, category=None, language=None, shared=None):
+    """As ``_review_checks`` for the window, with the previous review's due date taken by a
+    window function (``LAG`` over each plan's reviews in the order of their day and id) over
+    every review of the plans reviewed in the window, instead of a subquery for each review;
+    the reviews outside the window are then left out in Python."""
+    window = _window(years)
+    reviewed = Review.objects.filter(reviewed_on__range=(window.start, window.end))
+    rows = (
+        Review.objects.filter(
+            _scope("plan__case__", municipalities, category, language),
+            plan_id__in=reviewed.values("plan_id"),
+        )
+        .annotate(
+            previous_due=Window(
+                Lag("next_review_due"),
+                partition_by=[F("plan_id")],
+                order_by=[F("reviewed_on").asc(), F("pk").asc()],
+            )
+        )
+        .values_list("reviewed_on", "previous_due", "plan__approved_on", "plan__starts_on")
+        .order_by()
+    )
+    in_window = [row for row in rows if window.start <= row[0] <= window.end]
+    return _bucket(_review_due_checks(in_window, _rules(shared)), years)
 
 
-def _decisions_by_year(years, municipalities, category, language) -> dict:
-    return _group_by_year(
-        IntegrationPlan.objects.filter(_scope("case__", municipalities, category, language)),
-        "client_decision_on",
-        years,
-        refused=Count("id", filter=Q(state=PlanState.REFUSED)),
-        agreed=Count("id", filter=~Q(state=PlanState.REFUSED)),
+def _decisions_by_year(years, municipalities, category, language, shared=None) -> dict:
+    return _shared_get(
+        shared,
+        ("decisions", tuple(years), _filters_key(municipalities, category, language)),
+        lambda: _group_by_year(
+            IntegrationPlan.objects.filter(_scope("case__", municipalities, category, language)),
+            "client_decision_on",
+            years,
+            refused=Count("id", filter=Q(state=PlanState.REFUSED)),
+            agreed=Count("id", filter=~Q(state=PlanState.REFUSED)),
+        ),
     )
 
 
 @yearly("plans_agreed")
-def _agreed_by_year(years, *, municipalities=None, category=None, language=None):
-    return _counts(_decisions_by_year(years, municipalities, category, language), years, "agreed")
+def _agreed_by_year(years, *, municipalities=None, category=None, language=None, shared=None):
+    rows = _decisions_by_year(years, municipalities, category, language, shared)
+    return _counts(rows, years, "agreed")
 
 
 @yearly("plans_refused")
-def _refused_by_year(years, *, municipalities=None, category=None, language=None):
-    return _counts(_decisions_by_year(years, municipalities, category, language), years, "refused")
+def _refused_by_year(years, *, municipalities=None, category=None, language=None, shared=None):
+    rows = _decisions_by_year(years, municipalities, category, language, shared)
+    return _counts(rows, years, "refused")
 
 
 @yearly("plan_refusal_share")
-def _refusal_share_by_year(years, *, municipalities=None, category=None, language=None):
-    rows = _decisions_by_year(years, municipalities, category, language)
+def _refusal_share_by_year(
+    years, *, municipalities=None, category=None, language=None, shared=None
+):
+    rows = _decisions_by_year(years, municipalities, category, language, shared)
     return {
         year: share(rows[year]["refused"], rows[year]["refused"] + rows[year]["agreed"])
         if year in rows
@@ -1032,7 +1312,7 @@ def _refusal_share_by_year(years, *, municipalities=None, category=None, languag
 
 
 @yearly("without_plan_at_period_end")
-def _without_plan_by_year(years, *, municipalities=None, category=None, language=None):
+def _without_plan_by_year(years, *, municipalities=None, category=None, language=None, shared=None):
     approved = IntegrationPlan.objects.filter(
         case=OuterRef("pk"),
         approved_on__isnull=False,
@@ -1050,7 +1330,9 @@ def _without_plan_by_year(years, *, municipalities=None, category=None, language
 
 
 @yearly("wellbeing_participations")
-def _participations_by_year(years, *, municipalities=None, category=None, language=None):
+def _participations_by_year(
+    years, *, municipalities=None, category=None, language=None, shared=None
+):
     rows = _group_by_year(
         WellbeingParticipation.objects.filter(_scope("case__", municipalities, category, language)),
         "invited_at",
@@ -1062,7 +1344,9 @@ def _participations_by_year(years, *, municipalities=None, category=None, langua
 
 
 @yearly("wellbeing_participation_median_days")
-def _participation_days_by_year(years, *, municipalities=None, category=None, language=None):
+def _participation_days_by_year(
+    years, *, municipalities=None, category=None, language=None, shared=None
+):
     first, after = _window(years).datetimes()
     days = {year: [] for year in years}
     for invited, contributed in WellbeingParticipation.objects.filter(
@@ -1077,7 +1361,7 @@ def _participation_days_by_year(years, *, municipalities=None, category=None, la
 
 
 @yearly("transfers")
-def _transfers_by_year(years, *, municipalities=None, category=None, language=None):
+def _transfers_by_year(years, *, municipalities=None, category=None, language=None, shared=None):
     rows = _group_by_year(
         CaseEvent.objects.filter(
             _scope("case__", municipalities, category, language), kind=CaseEventKind.TRANSFERRED
@@ -1091,11 +1375,20 @@ def _transfers_by_year(years, *, municipalities=None, category=None, language=No
 
 
 @yearly("duplicate_open_paths")
-def _duplicates_by_year(years, *, municipalities=None, category=None, language=None):
-    """The persons of the whole window first (one semi-join), then each year's in Python from
-    the few paths of those persons."""
+def _duplicates_by_year(years, *, municipalities=None, category=None, language=None, shared=None):
+    """The persons with more than one client record first (one grouping of the client table,
+    whatever the filters), then the paths of those records in the window, then each year's
+    count in Python: the persons with two records whose paths share a day of the year, one
+    of the two within the filters (as ``duplicate_open_paths``)."""
     window = _window(years)
-    keys = _duplicate_keys(window, municipalities, category, language)
+    keys = {
+        (row["last"], row["first"], row["born"])
+        for row in Client.objects.filter(anonymised_at__isnull=True, date_of_birth__isnull=False)
+        .values(last=Lower("last_name"), first=Lower("first_names"), born=F("date_of_birth"))
+        .annotate(records=Count("pk"))
+        .filter(records__gt=1)
+        .order_by()
+    }
     if not keys:
         return dict.fromkeys(years, 0)
     in_scope = _scope("", municipalities, category, language)
@@ -1109,7 +1402,9 @@ def _duplicates_by_year(years, *, municipalities=None, category=None, language=N
         .annotate(
             last=Lower("client__last_name"),
             first=Lower("client__first_names"),
-            scoped=Exists(IntegrationCase.objects.filter(in_scope, pk=OuterRef("pk"))),
+            scoped=Case(When(in_scope, then=Value(True)), default=Value(False))
+            if in_scope
+            else Value(True),
         )
         .values_list(
             "last",
@@ -1146,25 +1441,29 @@ def _duplicates_by_year(years, *, municipalities=None, category=None, language=N
 
 
 @yearly("plans_in_force_at_end")
-def _in_force_by_year(years, *, municipalities=None, category=None, language=None):
-    """One query: for each year's last day, a count filtered by that day."""
-    first_approved = (
-        IntegrationPlan.objects.filter(case=OuterRef("pk"), approved_on__isnull=False)
-        .order_by("approved_on")
-        .values("approved_on")[:1]
-    )
+def _in_force_by_year(years, *, municipalities=None, category=None, language=None, shared=None):
+    """One query: for each year's last day, a count filtered by that day. "A plan approved by
+    then" is an uncorrelated IN for each day, which PostgreSQL hashes once (a correlated
+    subquery would run once a case in each count)."""
     ends = {year: dt.date(year, 12, 31) for year in years}
+
+    def approved_by(day):
+        return Q(
+            pk__in=IntegrationPlan.objects.filter(
+                approved_on__isnull=False, approved_on__lte=day
+            ).values("case_id")
+        )
+
     counts = (
         _cases(municipalities, category, language)
         .filter(contacted_on__lte=max(ends.values()))
-        .annotate(first_approved=Subquery(first_approved))
+        .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=min(ends.values())))
         .aggregate(
             **{
                 f"y{year}": Count(
                     "client_id",
                     distinct=True,
-                    filter=Q(first_approved__lte=end)
-                    & (Q(closed_on__isnull=True) | Q(closed_on__gt=end)),
+                    filter=approved_by(end) & (Q(closed_on__isnull=True) | Q(closed_on__gt=end)),
                 )
                 for year, end in ends.items()
             }
@@ -1174,7 +1473,12 @@ def _in_force_by_year(years, *, municipalities=None, category=None, language=Non
 
 
 @yearly("cases_closed")
-def _closed_by_year(years, *, municipalities=None, category=None, language=None, option=None):
+def _closed_by_year(
+    years, *, municipalities=None, category=None, language=None, option=None, shared=None
+):
+    if _merged(shared) and option in (None, "", "all"):
+        cases = _figures("cases", years, municipalities, category, language, shared)
+        return {year: cases[f"closed{year}"] for year in years}
     cases = _cases(municipalities, category, language)
     if option and option != "all":
         cases = cases.filter(close_reason=option)
@@ -1189,10 +1493,12 @@ def compute_years(
     category: str = "",
     language: str = "",
     option: str = "",
+    shared: Shared | None = None,
 ) -> dict:
     """``{year: value}`` for each of ``years``: the same as ``compute`` for each year, in one
     query where the indicator has a yearly form. A year whose figure failed maps to an
-    ``IndicatorFailed``."""
+    ``IndicatorFailed``. The indicators of one report pass the same ``shared`` (a
+    ``Shared()``), so that what several of them read is read once."""
     years = sorted(years)
     filters = {
         "municipalities": municipalities,
@@ -1207,6 +1513,7 @@ def compute_years(
             "municipalities": None if municipalities is None else list(municipalities),
             "category": category or None,
             "language": language or None,
+            "shared": shared,
         }
         if spec.option_choices is not None:
             kwargs["option"] = option or None

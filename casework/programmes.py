@@ -4,8 +4,9 @@ The report is built as plain data (``build_report``): texts in Finnish and Swedi
 for the names Kotopolku itself provides), codes for statuses and kinds, numbers as numbers.
 The report page, its XLSX and CSV, the API and a published (frozen) report all use the same
 data, so they cannot disagree. A report costs a fixed number of queries: a handful for the
-programme, its values and statuses, plus the computed indicators' own queries for each year
-(``casework.indicators``), whatever the number of clients.
+programme, its values and statuses, plus the computed indicators' own queries for all the
+years at once (``casework.indicators.compute_years``; the indicators of one report share what
+they read through one ``indicators.Shared``), whatever the number of clients.
 """
 
 from __future__ import annotations
@@ -145,7 +146,7 @@ def pick(texts, language: str) -> str:
     return texts.get(language) or texts.get("fi") or ""
 
 
-def _computed_values(indicator, years, municipality_ids) -> list[dict]:
+def _computed_values(indicator, years, municipality_ids, shared) -> list[dict]:
     municipalities = [indicator.municipality_id] if indicator.municipality_id else municipality_ids
     values = computed.compute_years(
         indicator.computation,
@@ -154,6 +155,7 @@ def _computed_values(indicator, years, municipality_ids) -> list[dict]:
         category=indicator.category,
         language=indicator.language,
         option=indicator.computation_option,
+        shared=shared,
     )
     out = []
     for year in years:
@@ -195,6 +197,7 @@ def build_report(programme: Programme, year: int, *, today: dt.date | None = Non
     notes = ProgrammeYear.objects.filter(programme=programme, year=year).first()
     counts = dict.fromkeys(MeasureStatus.values, 0)
     counts["unreported"] = 0
+    shared = computed.Shared()  # what the computed indicators share, read once
 
     theme_rows = []
     for theme in themes:
@@ -221,7 +224,7 @@ def build_report(programme: Programme, year: int, *, today: dt.date | None = Non
                 own_years = [y for y in years if indicator.in_year(y)]
                 spec = computed.REGISTRY.get(indicator.computation)
                 if indicator.kind == IndicatorKind.COMPUTED:
-                    series = _computed_values(indicator, own_years, municipality_ids)
+                    series = _computed_values(indicator, own_years, municipality_ids, shared)
                     unit = _translated(lambda s=spec: s.unit) if spec else {}
                     definition = _translated(lambda s=spec: s.description) if spec else None
                 else:

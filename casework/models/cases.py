@@ -9,7 +9,7 @@ from django_fsm import RETURN_VALUE, FSMField, transition
 
 from .clients import Client
 from .common import ClientCategory, PublicIdMixin, StateMachineMixin
-from .organisations import Organisation, Unit
+from .organisations import Municipality, Organisation, Unit
 
 
 class CaseState(models.TextChoices):
@@ -45,6 +45,19 @@ class IntegrationCase(StateMachineMixin, PublicIdMixin):
         _("state"), default=CaseState.INTAKE, choices=CaseState.choices, protected=True
     )
     category = models.CharField(_("client category"), max_length=40, choices=ClientCategory.choices)
+    # The client's municipality of residence as recorded now (``Client.municipality``),
+    # copied onto each of the client's cases so that the figures of a municipality (the
+    # programme's indicators) find its cases without reading the client table. It is the
+    # client's, not the responsible organisation's: the services that change a client's
+    # municipality or move a case to another client record keep it equal
+    # (``casework.services.clients.sync_case_municipality``); a case saved without one takes
+    # its client's.
+    municipality = models.ForeignKey(
+        Municipality,
+        on_delete=models.PROTECT,
+        related_name="cases",
+        verbose_name=_("municipality of residence"),
+    )
     responsible_organisation = models.ForeignKey(
         Organisation,
         on_delete=models.PROTECT,
@@ -94,6 +107,8 @@ class IntegrationCase(StateMachineMixin, PublicIdMixin):
             models.Index(fields=["responsible_organisation", "state"]),
             models.Index(fields=["unit", "state"]),
             models.Index(fields=["state", "next_review_due"]),
+            # a municipality's cases, by first contact (casework.indicators)
+            models.Index(fields=["municipality", "contacted_on"]),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -114,6 +129,16 @@ class IntegrationCase(StateMachineMixin, PublicIdMixin):
             ("manage_queue", _("Can reassign tasks in the unit's queue")),
             ("view_client_data", _("Can view client data")),
         ]
+
+    def save(self, *args, **kwargs):
+        if self.municipality_id is None and self.client_id is not None:
+            # a copy of the client's (see the field); never a decision of its own
+            self.municipality_id = (
+                Client.objects.filter(pk=self.client_id)
+                .values_list("municipality_id", flat=True)
+                .first()
+            )
+        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         return self.number or str(self.uuid)

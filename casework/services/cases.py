@@ -110,6 +110,7 @@ def case_open(*, by, client: Client, contacted_on=None) -> IntegrationCase:
         )
     case = IntegrationCase.objects.create(
         client=client,
+        municipality_id=client.municipality_id,
         category=category,
         responsible_organisation=rule.organisation,
         unit=intake_unit(rule),
@@ -579,6 +580,7 @@ def case_transfer(*, by, case: IntegrationCase, reason: str) -> IntegrationCase:
         case.client = record_in_register(
             by=by, client=client, register=rule.organisation, case=case
         )
+        case.municipality_id = case.client.municipality_id  # the record's (see the field)
     case.category = category
     case.responsible_organisation = rule.organisation
     case.unit = new_unit

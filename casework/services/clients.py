@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from permissions.audit import audit_record
 from permissions.policy import ensure_can_in_organisation
 
-from ..models import CaseState, Client
+from ..models import CaseState, Client, IntegrationCase
 from ..selectors import cases_visible_to
 from ._common import atomic_service
 
@@ -98,6 +98,17 @@ def _ensure_not_known(*, by, client: Client) -> None:
         )
 
 
+def sync_case_municipality(client: Client) -> int:
+    """Copy the client's municipality of residence onto each of their cases
+    (``IntegrationCase.municipality``), after it changed or after the record took on another
+    record's facts. Returns the number of cases changed."""
+    return (
+        IntegrationCase.objects.filter(client=client)
+        .exclude(municipality_id=client.municipality_id)
+        .update(municipality_id=client.municipality_id)
+    )
+
+
 @atomic_service
 def client_register(*, by, organisation, data: dict) -> Client:
     """Create a client from validated field values in the register of ``organisation``, where
@@ -170,6 +181,7 @@ def record_in_register(*, by, client: Client, register, case=None) -> Client:
         existing.linked_from = client  # emptied if this record is merged (below)
         existing.full_clean(validate_constraints=False)
         existing.save()
+        sync_case_municipality(existing)
         audit_record(
             actor=by,
             obj=existing,
@@ -195,7 +207,8 @@ def record_in_register(*, by, client: Client, register, case=None) -> Client:
         if not has_other_cases:
             if case is not None:
                 case.client = existing
-                case.save(update_fields=["client", "updated_at"])
+                case.municipality_id = existing.municipality_id
+                case.save(update_fields=["client", "municipality", "updated_at"])
             client.delete()
         return existing
     if not has_other_cases:
@@ -243,5 +256,7 @@ def client_update(*, by, client: Client, changes: dict) -> tuple[Client, set[str
         return client, changed
     client.full_clean()
     client.save()
+    if "municipality" in changed:
+        sync_case_municipality(client)
     audit_record(actor=by, obj=client, action="client.updated", data={"fields": sorted(changed)})
     return client, changed

@@ -71,6 +71,7 @@ def make_case(
     return IntegrationCase.objects.create(
         number=f"T-{number}",
         client=client,
+        municipality=client.municipality,
         state=state,
         category=category,
         responsible_organisation=org,

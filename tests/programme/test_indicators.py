@@ -421,3 +421,74 @@ def test_the_yearly_forms_cost_one_query_for_all_the_years(three_years):
             indicators.compute_years(code, [2023, 2024, 2025], municipalities=None)
         statements = [q for q in captured if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
         assert len(statements) <= 4, (code, len(statements))
+
+
+def test_a_review_due_from_a_review_before_the_years_asked_for(reference_data):
+    """The yearly form finds the previous review of a plan even when it was held before the
+    first year asked for: the second review below was due 15.2.2025 (set by the first, in
+    2024) and was held late, whatever years the report covers."""
+    case = make_case(contacted=D(2023, 11, 1), started=D(2023, 11, 10), completed=D(2023, 12, 1))
+    # counted from the approval (six months), the second review would have been on time
+    plan = make_plan(case, starts=D(2024, 9, 15), approved=D(2024, 9, 15))
+    make_review(plan, on=D(2024, 10, 1), next_due=D(2025, 2, 15))
+    make_review(plan, on=D(2025, 3, 1), next_due=D(2025, 9, 1))
+    make_review(plan, on=D(2025, 8, 1))
+    expected = compute("reviews_on_time", Period.year(2025))
+    assert expected == 50.0
+    assert indicators.compute_years("reviews_on_time", [2025]) == {2025: expected}
+    assert indicators.compute_years("reviews_on_time", [2024, 2025])[2025] == expected
+
+
+def test_the_indicators_of_a_report_read_what_they_share_once(three_years):
+    """With one ``Shared`` for all of them (as a report passes), the figures are the same and
+    the rule sets, the client decisions and the medians and percentiles of one source are
+    read once (on PostgreSQL several indicators of the cases, and of the first plans, come
+    from one query)."""
+    kokkola = [Municipality.objects.get(code="272").pk]
+    years = [2023, 2024, 2025]
+    # steps that begin in one year and end in the next
+    make_case(contacted=D(2023, 12, 1), started=D(2023, 12, 20), completed=D(2024, 1, 30))
+    make_case(contacted=D(2024, 12, 28), started=D(2025, 1, 2), completed=D(2025, 3, 1))
+
+    def statements(captured):
+        return [q for q in captured if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+
+    for filters in (
+        {"municipalities": None},
+        {"municipalities": kokkola, "category": "unemployed_jobseeker"},
+        {"municipalities": kokkola, "option": "declined"},  # cases_closed's own query
+    ):
+        shared = indicators.Shared()
+        for code in indicators.REGISTRY:
+            assert indicators.compute_years(
+                code, years, **filters, shared=shared
+            ) == indicators.compute_years(code, years, **filters), (code, filters)
+    with CaptureQueriesContext(connection) as alone_queries:
+        alone = {
+            code: indicators.compute_years(code, years, municipalities=kokkola)
+            for code in indicators.REGISTRY
+        }
+    shared = indicators.Shared()
+    with CaptureQueriesContext(connection) as shared_queries:
+        together = {
+            code: indicators.compute_years(code, years, municipalities=kokkola, shared=shared)
+            for code in indicators.REGISTRY
+        }
+    assert together == alone
+    assert any(v not in (0, None) for values in together.values() for v in values.values())
+    # decisions: 3 -> 1; day statistics: 6 -> 2; rule sets (two queries): 2 -> 1
+    saved = len(statements(alone_queries)) - len(statements(shared_queries))
+    assert saved >= 2 + 4 + 2, saved
+
+
+def test_steps_whose_rule_set_lacks_a_target_are_left_out_by_the_yearly_form_too(three_years):
+    """A rule set without the target of a step: those steps are not counted, in the function
+    and in the yearly form (which counts in the database on PostgreSQL)."""
+    from casework.models import RuleSet, StepTarget
+
+    latest = RuleSet.objects.order_by("-valid_from").first()
+    StepTarget.objects.filter(rule_set=latest, step__in=["intake", "multi_professional"]).delete()
+    years = [2023, 2024, 2025]
+    batch = indicators.compute_years("steps_within_target", years)
+    assert batch == {y: compute("steps_within_target", Period.year(y)) for y in years}
+    assert any(v is not None for v in batch.values())

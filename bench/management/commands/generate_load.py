@@ -482,6 +482,7 @@ class Command(BaseCommand):
                 IntegrationCase(
                     number=f"G{start.year}-{offset + n + 1:07d}",
                     client=client,
+                    municipality=row["municipality"],  # the client's, as the services copy it
                     state=state,
                     category=row["category"],
                     responsible_organisation=row["org"],
