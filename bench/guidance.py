@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.run import (  # noqa: E402 - the path above first
     DEFAULT_URL,
+    collect_static,
     database_url,
     drop_database,
     environment,
@@ -181,6 +182,8 @@ def main() -> None:
         child(args)
         return
     sizes = args.visits or [100_000]
+    # the page renders hashed static names with DEBUG off: a fresh checkout has none yet
+    collect_static(args.database_url)
     report = {}
     for visits in sizes:
         name = f"kotopolku_bench_guidance_{visits}"
