@@ -22,7 +22,9 @@ from permissions.policy import organisations_where
 from .models import (
     NOT_TOLD,
     AgeBand,
+    DayCountDimension,
     GuidanceAppointment,
+    GuidanceDayCount,
     GuidanceOption,
     GuidanceOptionKind,
     GuidancePoint,
@@ -237,101 +239,95 @@ class GuidanceStatistics:
         return round(self.minutes / self.visits) if self.visits else 0
 
 
-def _visits(points, period: Period):
-    return GuidanceVisit.objects.filter(
-        point__in=[p.pk for p in points], visited_on__gte=period.start, visited_on__lte=period.end
-    )
-
-
 NO_TOPIC = "none"
 
-# The visits' own distributions, each a set of columns to count by. PostgreSQL counts them all
-# in one pass over the period's visits (GROUPING SETS); SQLite, which has no grouping sets,
-# in one statement of several passes (UNION ALL). Either way one query, whatever the visits.
-VISIT_SETS = {
-    "age": ("age_band", "gender"),
-    "country": ("country_of_origin",),
-    "labour": ("labour_market_status",),
-    "channel": ("channel_id",),
-    "month": ("month",),
-}
-VISIT_COLUMNS = ("age_band", "gender", "country_of_origin", "labour_market_status", "channel_id")
-VISIT_FIGURES = (
-    "COUNT(*), "
-    "SUM(CASE WHEN own_language_guidance THEN 1 ELSE 0 END), "
-    "SUM(CASE WHEN interpreter_used THEN 1 ELSE 0 END), "
-    "SUM(duration_minutes), "
-    "SUM(CASE WHEN topic_count = 0 THEN 1 ELSE 0 END), "
-    "SUM(CASE WHEN referral_count = 0 THEN 1 ELSE 0 END)"
+# The columns of a day count, in the order the SQL below gives them.
+COUNT_FIGURES = (
+    "visits",
+    "own_language",
+    "interpreter_used",
+    "minutes",
+    "without_topics",
+    "without_referrals",
 )
 
 
-def _where(points, period: Period) -> tuple[str, list]:
-    ids = [p.pk for p in points] or [0]
-    sql = f"point_id IN ({', '.join(['%s'] * len(ids))}) AND visited_on >= %s AND visited_on <= %s"
-    return sql, [*ids, period.start, period.end]
+def _table(model) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
 
 
-def _visit_sets(points, period: Period) -> list[tuple]:
-    """Rows ``(set, age_band, gender, country, labour, channel id, month, visits, own
-    language, interpreter, minutes, without topics, without referrals)``; the columns
-    outside a row's set are NULL."""
-    table = connection.ops.quote_name(GuidanceVisit._meta.db_table)
-    where, params = _where(points, period)
-    postgres = connection.vendor == "postgresql"
-    month = "date_trunc('month', visited_on)" if postgres else "strftime('%%Y-%%m-01', visited_on)"
-    if postgres:
-        label = " ".join(
-            f"WHEN GROUPING({VISIT_SETS[name][0]}) = 0 THEN '{name}'"
-            for name in ("age", "country", "labour", "channel")
-        )
-        sets = ", ".join(
-            "(" + ", ".join(month if c == "month" else c for c in columns) + ")"
-            for columns in VISIT_SETS.values()
-        )
-        sql = (
-            f"SELECT CASE {label} ELSE 'month' END, {', '.join(VISIT_COLUMNS)}, "
-            f"CAST({month} AS date), {VISIT_FIGURES} "
-            f"FROM {table} WHERE {where} GROUP BY GROUPING SETS ({sets})"
-        )
-    else:
-        parts = []
-        for name, columns in VISIT_SETS.items():
-            shown = [c if c in columns else "NULL" for c in VISIT_COLUMNS]
-            shown.append(month if "month" in columns else "NULL")
-            grouped = ", ".join(month if c == "month" else c for c in columns)
-            parts.append(
-                f"SELECT '{name}', {', '.join(shown)}, {VISIT_FIGURES} "
-                f"FROM {table} WHERE {where} GROUP BY {grouped}"
-            )
-        sql = " UNION ALL ".join(parts)
-        params = params * len(VISIT_SETS)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-def _choice_sets(points, period: Period) -> list[tuple]:
-    """Rows ``(relation, option id, visits)`` for topics and referrals. The entries carry
-    their visit's point and date, so no join to the visits is needed."""
-    where, params = _where(points, period)
+def day_counts_sql(point_ids=None) -> tuple[str, list]:
+    """A SELECT of the day counts recounted from the visits themselves: rows ``(point id,
+    day, dimension, key, visits, own language, interpreter, minutes, without topics, without
+    referrals)`` as ``GuidanceDayCount`` keeps them. For the points of ``point_ids`` (every
+    point when None). The rebuild inserts these rows; the tests compare the kept rows with
+    them."""
+    visits = _table(GuidanceVisit)
+    where, params = "", []
+    if point_ids is not None:
+        ids = list(point_ids) or [0]
+        where = f" WHERE point_id IN ({', '.join(['%s'] * len(ids))})"
+        params = ids
+    nothing = "0, 0, 0, 0"
+    own = "SUM(CASE WHEN own_language_guidance THEN 1 ELSE 0 END)"
     parts = [
-        f"SELECT '{relation}', option_id, COUNT(*) FROM "
-        f"{connection.ops.quote_name(getattr(GuidanceVisit, relation).through._meta.db_table)} "
-        f"WHERE {where} GROUP BY option_id"
-        for relation in ("topics", "referrals")
+        f"SELECT point_id, visited_on, '{DayCountDimension.DAY}', '', COUNT(*), {own}, "
+        "SUM(CASE WHEN interpreter_used THEN 1 ELSE 0 END), SUM(duration_minutes), "
+        "SUM(CASE WHEN topic_count = 0 THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN referral_count = 0 THEN 1 ELSE 0 END) "
+        f"FROM {visits}{where} GROUP BY point_id, visited_on",
+        f"SELECT point_id, visited_on, '{DayCountDimension.AGE}', age_band || '/' || gender, "
+        f"COUNT(*), {own}, 0, 0, 0, 0 "
+        f"FROM {visits}{where} GROUP BY point_id, visited_on, age_band, gender",
     ]
+    for dimension, column in (
+        (DayCountDimension.COUNTRY, "country_of_origin"),
+        (DayCountDimension.LABOUR, "labour_market_status"),
+        (DayCountDimension.CHANNEL, "COALESCE(CAST(channel_id AS VARCHAR(40)), '')"),
+    ):
+        parts.append(
+            f"SELECT point_id, visited_on, '{dimension}', {column}, COUNT(*), {nothing}, 0 "
+            f"FROM {visits}{where} GROUP BY point_id, visited_on, {column}"
+        )
+    for dimension, relation in (
+        (DayCountDimension.TOPIC, "topics"),
+        (DayCountDimension.REFERRAL, "referrals"),
+    ):
+        through = _table(getattr(GuidanceVisit, relation).through)
+        parts.append(
+            f"SELECT point_id, visited_on, '{dimension}', CAST(option_id AS VARCHAR(40)), "
+            f"COUNT(*), {nothing}, 0 FROM {through}{where} GROUP BY point_id, visited_on, option_id"
+        )
+    return " UNION ALL ".join(parts), params * len(parts)
+
+
+def _day_counts(points, period: Period) -> list[tuple]:
+    """Rows ``(dimension, key, day or None, visits, own language, interpreter, minutes,
+    without topics, without referrals)``: the period's counts by answer, summed over its
+    days and points, and the visits of each day of the previous period and of this one (the
+    months and the change). One query over the day counts, whatever the number of visits."""
+    ids = [p.pk for p in points] or [0]
+    previous = period.previous()
+    day = f"CASE WHEN dimension = '{DayCountDimension.DAY}' THEN day END"
+    sums = ", ".join(f"SUM({name})" for name in COUNT_FIGURES)
+    sql = (
+        f"SELECT dimension, {connection.ops.quote_name('key')}, {day}, {sums} "
+        f"FROM {_table(GuidanceDayCount)} "
+        f"WHERE point_id IN ({', '.join(['%s'] * len(ids))}) AND day >= %s AND day <= %s "
+        f"AND (dimension = '{DayCountDimension.DAY}' OR day >= %s) "
+        f"GROUP BY dimension, {connection.ops.quote_name('key')}, {day}"
+    )
     with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(parts), params * len(parts))
+        cursor.execute(sql, [*ids, previous.start, period.end, period.start])
         return cursor.fetchall()
 
 
 def guidance_statistics(*, points, period: Period) -> GuidanceStatistics:
     """The figures of ``period`` over ``points`` (already narrowed to what the user may see).
 
-    Four queries, whatever the number of visits: the names of the configured lists, the
-    visits' own distributions (age by gender, countries, labour-market status, channels,
-    months: one pass on PostgreSQL), topics and referrals, and the previous period's count."""
+    Two queries, whatever the number of visits: the names of the configured lists, and the
+    sums of the points' day counts (``GuidanceDayCount``) of the period and of the previous
+    period of the same length (its visits day by day, for the change)."""
     points = list(points)
 
     organisation_ids = {p.unit.organisation_id for p in points}
@@ -340,7 +336,7 @@ def guidance_statistics(*, points, period: Period) -> GuidanceStatistics:
             "position", "code"
         )
     )
-    code_of = {o.pk: o.code for o in options}
+    code_of = {str(o.pk): o.code for o in options}
     labels: dict = {}
     order: dict = {}
     for option in options:
@@ -349,29 +345,40 @@ def guidance_statistics(*, points, period: Period) -> GuidanceStatistics:
 
     age_rows = {band: Row(str(label)) for band, label in AgeBand.choices}
     total = Row(str(_("All visits")))
-    interpreter = minutes = 0
+    interpreter = minutes = previous_visits = 0
     without = {"topics": 0, "referrals": 0}
     country_counts: Counter = Counter()
     labour_counts: Counter = Counter()
     channel_counts: Counter = Counter()
     month_counts: Counter = Counter()
-    for row in _visit_sets(points, period):
-        name, band, gender, country, labour, channel, month, n, own, interp, mins = row[:11]
-        if name == "age":
-            age_rows[band].add(gender, n, own or 0)
-            total.add(gender, n, own or 0)
-            interpreter += interp or 0
-            minutes += mins or 0
-            without["topics"] += row[11] or 0
-            without["referrals"] += row[12] or 0
-        elif name == "country":
-            country_counts[country or ""] += n
-        elif name == "labour":
-            labour_counts[labour] += n
-        elif name == "channel":
-            channel_counts[code_of.get(channel, NOT_TOLD) if channel else NOT_TOLD] += n
-        else:
-            month_counts[str(month)[:7]] += n
+    chosen = {"topics": Counter(), "referrals": Counter()}
+    for dimension, key, day, n, own, interp, mins, no_topic, no_referral in _day_counts(
+        points, period
+    ):
+        if dimension == DayCountDimension.DAY:
+            day = day if isinstance(day, dt.date) else dt.date.fromisoformat(day)
+            if day < period.start:
+                previous_visits += n
+                continue
+            month_counts[day.isoformat()[:7]] += n
+            interpreter += interp
+            minutes += mins
+            without["topics"] += no_topic
+            without["referrals"] += no_referral
+        elif dimension == DayCountDimension.AGE:
+            band, gender = key.split("/")
+            age_rows[band].add(gender, n, own)
+            total.add(gender, n, own)
+        elif dimension == DayCountDimension.COUNTRY:
+            country_counts[key] += n
+        elif dimension == DayCountDimension.LABOUR:
+            labour_counts[key] += n
+        elif dimension == DayCountDimension.CHANNEL:
+            channel_counts[code_of.get(key, NOT_TOLD) if key else NOT_TOLD] += n
+        elif dimension == DayCountDimension.TOPIC:
+            chosen["topics"][code_of.get(key, key)] += n
+        elif dimension == DayCountDimension.REFERRAL:
+            chosen["referrals"][code_of.get(key, key)] += n
 
     country_items = [
         Item(str(code), countries.name(code) or str(code), n)
@@ -404,10 +411,6 @@ def guidance_statistics(*, points, period: Period) -> GuidanceStatistics:
         for month in period.months()
     ]
 
-    chosen = {"topics": Counter(), "referrals": Counter()}
-    for relation, option_id, n in _choice_sets(points, period):
-        chosen[relation][code_of.get(option_id, str(option_id))] += n
-
     def items(relation, kind, missing_label):
         result = [
             Item(code, str(labels.get((kind, code), code)), n)
@@ -417,12 +420,9 @@ def guidance_statistics(*, points, period: Period) -> GuidanceStatistics:
         result.append(Item(NO_TOPIC, str(missing_label), without[relation]))
         return result
 
-    previous = period.previous()
-    previous_visits = _visits(points, previous).count()
-
     return GuidanceStatistics(
         period=period,
-        previous_period=previous,
+        previous_period=period.previous(),
         points=points,
         total=total,
         age_bands=list(age_rows.values()),

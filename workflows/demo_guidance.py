@@ -28,6 +28,7 @@ from casework.models import (
     VisitGender,
     VisitLabourStatus,
 )
+from casework.services.guidance import guidance_day_counts_rebuild
 
 # username, first name, last name, (organisation, unit), role, may see protected details
 # (the shape of load_demo's STAFF, so that its list of logins prints them too)
@@ -230,6 +231,8 @@ def _visits(point, yearly, worker, rng, today):
             ],
             batch_size=2000,
         )
+    # written in bulk, past the service that counts each visit: counted here at once
+    guidance_day_counts_rebuild(points=[point])
 
 
 def _appointments(point, worker, rng, today):

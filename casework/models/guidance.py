@@ -343,6 +343,50 @@ class GuidanceVisitReferral(VisitChoice):
         indexes = [models.Index(fields=["point", "visited_on"])]
 
 
+class DayCountDimension:
+    """What a row of ``GuidanceDayCount`` counts by, and what its ``key`` holds."""
+
+    DAY = "day"  # the day's visits; key "", every figure filled in
+    AGE = "age"  # key "<age band>/<gender>"; visits and own-language guidance
+    COUNTRY = "country"  # key the country code, "" when not told
+    LABOUR = "labour"  # key the labour-market status
+    CHANNEL = "channel"  # key the channel's GuidanceOption id, "" when not told
+    TOPIC = "topic"  # key the topic's GuidanceOption id
+    REFERRAL = "referral"  # key the referral target's GuidanceOption id
+
+
+class GuidanceDayCount(models.Model):
+    """The visits of one day at one point, counted by one answer (a rollup of the visits).
+
+    Kept by the service that logs a visit, in the visit's transaction (``INSERT ... ON
+    CONFLICT DO UPDATE``, so visits logged at once at one point add up rather than collide),
+    and recounted from the visits by ``guidance_day_counts_rebuild``. The statistics sum these
+    rows: a year is some hundred rows a day whatever the number of visits. Visits are never
+    changed or deleted once logged, so nothing else moves a count."""
+
+    point = models.ForeignKey(GuidancePoint, on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    dimension = models.CharField(max_length=10)
+    key = models.CharField(max_length=40, blank=True)
+    visits = models.PositiveIntegerField(default=0)
+    own_language = models.PositiveIntegerField(default=0)
+    interpreter_used = models.PositiveIntegerField(default=0)
+    minutes = models.PositiveIntegerField(default=0)
+    without_topics = models.PositiveIntegerField(default=0)
+    without_referrals = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            # also the index the statistics read by (a point's days in a period)
+            models.UniqueConstraint(
+                fields=["point", "day", "dimension", "key"], name="guidance_day_count_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.point_id} {self.day} {self.dimension} {self.key}: {self.visits}"
+
+
 class AppointmentState(models.TextChoices):
     BOOKED = "booked", _("booked")
     ARRIVED = "arrived", _("arrived")

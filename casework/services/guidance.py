@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -20,7 +21,7 @@ from django_countries import countries
 from permissions.audit import audit_record
 from permissions.policy import can, ensure_can_in_organisation
 
-from ..guidance_stats import CONFIGURE, LOG
+from ..guidance_stats import CONFIGURE, COUNT_FIGURES, LOG, day_counts_sql
 from ..languages import validate_language_code
 from ..models import (
     MAX_DURATION_MINUTES,
@@ -28,7 +29,9 @@ from ..models import (
     AppointmentState,
     CaseEventKind,
     Client,
+    DayCountDimension,
     GuidanceAppointment,
+    GuidanceDayCount,
     GuidanceOption,
     GuidanceOptionKind,
     GuidancePoint,
@@ -243,6 +246,7 @@ def guidance_visit_log(
                 for o in options[relation]
             ]
         )
+    _count_visit(visit, topics=options["topics"], referrals=options["referrals"])
     data = {"point": point.code}
     if appointment is not None:
         ensure_transition(appointment.arrive, _("The appointment is no longer booked."))
@@ -272,6 +276,74 @@ def guidance_visit_log(
     else:
         audit_record(actor=by, obj=visit, action="guidance.visit_logged", data=data)
     return visit
+
+
+def _count_visit(visit: GuidanceVisit, *, topics, referrals) -> None:
+    """Add a visit just logged to its day's counts (``GuidanceDayCount``), in its transaction.
+
+    One statement: a row per answer is inserted, or added to when the day already has it
+    (two visits logged at once at one point add up; the rows go in one fixed order, so two
+    such statements never wait for each other crosswise)."""
+    one = dict.fromkeys(COUNT_FIGURES, 0)
+    one["visits"] = 1
+    own = int(visit.own_language_guidance)
+    rows = {
+        (DayCountDimension.DAY, ""): {
+            **one,
+            "own_language": own,
+            "interpreter_used": int(visit.interpreter_used),
+            "minutes": visit.duration_minutes,
+            "without_topics": int(not topics),
+            "without_referrals": int(not referrals),
+        },
+        (DayCountDimension.AGE, f"{visit.age_band}/{visit.gender}"): {**one, "own_language": own},
+        (DayCountDimension.COUNTRY, visit.country_of_origin.code or ""): one,
+        (DayCountDimension.LABOUR, visit.labour_market_status): one,
+        (DayCountDimension.CHANNEL, str(visit.channel_id or "")): one,
+    }
+    for dimension, chosen in (
+        (DayCountDimension.TOPIC, topics),
+        (DayCountDimension.REFERRAL, referrals),
+    ):
+        for option in chosen:
+            rows[(dimension, str(option.pk))] = one
+    quote = connection.ops.quote_name
+    table = quote(GuidanceDayCount._meta.db_table)
+    columns = ["point_id", "day", "dimension", quote("key"), *COUNT_FIGURES]
+    values = []
+    for (dimension, key), figures in sorted(rows.items()):
+        values += [visit.point_id, visit.visited_on, dimension, key]
+        values += [figures[name] for name in COUNT_FIGURES]
+    placeholders = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    added = ", ".join(f"{name} = {table}.{name} + EXCLUDED.{name}" for name in COUNT_FIGURES)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({', '.join(columns)}) "
+            f"VALUES {', '.join([placeholders] * len(rows))} "
+            f"ON CONFLICT (point_id, day, dimension, {quote('key')}) DO UPDATE SET {added}",
+            values,
+        )
+
+
+@atomic_service
+def guidance_day_counts_rebuild(*, points=None) -> int:
+    """Count the day counts of ``points`` (every point when None) afresh from their visits:
+    after visits written in bulk (the demo, the benchmark), and to check the counts kept
+    visit by visit. Returns the number of rows written."""
+    point_ids = None if points is None else [p.pk for p in points]
+    counts = GuidanceDayCount.objects.all()
+    if point_ids is not None:
+        counts = counts.filter(point_id__in=point_ids)
+    counts.delete()
+    select, params = day_counts_sql(point_ids)
+    columns = ["point_id", "day", "dimension", connection.ops.quote_name("key"), *COUNT_FIGURES]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {connection.ops.quote_name(GuidanceDayCount._meta.db_table)} "
+            f"({', '.join(columns)}) {select}",
+            params,
+        )
+        return cursor.rowcount
 
 
 def _workers_of(point: GuidancePoint):

@@ -5,6 +5,7 @@ logs visits through the service."""
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from html.parser import HTMLParser
 
 import pytest
@@ -12,7 +13,16 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone, translation
 
 from casework import services as casework_services
-from casework.models import GuidanceOption, GuidancePoint, Organisation, Role, Unit
+from casework.guidance_stats import COUNT_FIGURES
+from casework.models import (
+    GuidanceDayCount,
+    GuidanceOption,
+    GuidancePoint,
+    GuidanceVisit,
+    Organisation,
+    Role,
+    Unit,
+)
 from casework.services.guidance import guidance_visit_log
 from tests.api.conftest import Api
 from tests.workflows.conftest import staff, start_path  # noqa: F401 - fixtures used here
@@ -125,3 +135,39 @@ def page_tables(html: str) -> dict[str, list[list[str]]]:
     parser = Tables()
     parser.feed(html)
     return parser.tables
+
+
+def kept_day_counts() -> dict[tuple, tuple]:
+    """The day counts the services kept: ``(point id, day, dimension, key)`` to the figures."""
+    return {
+        (point, day, dimension, key): tuple(figures)
+        for point, day, dimension, key, *figures in GuidanceDayCount.objects.values_list(
+            "point_id", "day", "dimension", "key", *COUNT_FIGURES
+        )
+    }
+
+
+def day_counts_from_visits() -> dict[tuple, tuple]:
+    """The day counts worked out here from the visits themselves, one by one (independently
+    of the service's SQL and of the rebuild's): what ``kept_day_counts`` must equal."""
+    counts: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(COUNT_FIGURES))
+    for visit in GuidanceVisit.objects.prefetch_related("topics", "referrals"):
+        topics, referrals = list(visit.topics.all()), list(visit.referrals.all())
+        own = int(visit.own_language_guidance)
+        day = (visit.point_id, visit.visited_on)
+        total = counts[(*day, "day", "")]
+        for index, n in enumerate(
+            (1, own, int(visit.interpreter_used), visit.duration_minutes)
+            + (int(not topics), int(not referrals))
+        ):
+            total[index] += n
+        age = counts[(*day, "age", f"{visit.age_band}/{visit.gender}")]
+        age[0] += 1
+        age[1] += own
+        counts[(*day, "country", visit.country_of_origin.code or "")][0] += 1
+        counts[(*day, "labour", visit.labour_market_status)][0] += 1
+        counts[(*day, "channel", str(visit.channel_id) if visit.channel_id else "")][0] += 1
+        for dimension, chosen in (("topic", topics), ("referral", referrals)):
+            for option in chosen:
+                counts[(*day, dimension, str(option.pk))][0] += 1
+    return {key: tuple(figures) for key, figures in counts.items()}

@@ -15,7 +15,14 @@ from django_countries import countries
 
 from casework.models import AgeBand, VisitGender, VisitLabourStatus
 
-from .conftest import api_as, at, log_visit, page_tables
+from .conftest import (
+    api_as,
+    at,
+    day_counts_from_visits,
+    kept_day_counts,
+    log_visit,
+    page_tables,
+)
 
 START = dt.date(2021, 9, 1)
 END = dt.date(2022, 8, 31)
@@ -191,3 +198,6 @@ def test_the_page_and_the_api_reproduce_seed_000s_table(client, people, point, s
     assert data["previous_visits"] == PREVIOUS_YEAR_VISITS
     assert data["change_percent"] == 59.0
     assert data["period"] == {"start": "2021-09-01", "end": "2022-08-31", "days": 365}
+
+    # the statistics read the day counts the service kept: the same as counting the visits
+    assert kept_day_counts() == day_counts_from_visits()

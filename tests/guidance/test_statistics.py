@@ -62,7 +62,7 @@ def test_the_statistics_cost_a_fixed_number_of_queries(client, people, point):
     _log_many(kannus, people["leila"], 25, today, channel="phone")
     many = measure()
     assert few == many
-    assert many[0] == 4  # the selector: see guidance_statistics' docstring
+    assert many[0] == 2  # the selector: see guidance_statistics' docstring
 
 
 def test_the_default_period_is_the_operating_year_so_far(client, people, point):
