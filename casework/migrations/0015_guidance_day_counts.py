@@ -20,7 +20,7 @@ def count_the_visits_so_far(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('casework', '0013_merged_choices_and_name_checks'),
+        ('casework', '0014_case_municipality'),
     ]
 
     operations = [
