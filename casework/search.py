@@ -13,6 +13,7 @@ import datetime as dt
 import re
 import unicodedata
 
+from django.contrib.postgres.search import TrigramWordSimilarity
 from django.db import connection, transaction
 from django.db.models import F, Func, Lookup, Q, TextField
 
@@ -25,6 +26,8 @@ MAX_RESULTS = 50
 # PostgreSQL: how alike (0..1) a word of the query and the name must be to be a candidate;
 # low, because the ranking below decides. The index answers this operator (<%).
 TRIGRAM_THRESHOLD = 0.3
+# PostgreSQL: candidates checked and ranked here per result shown, the closest first.
+CANDIDATES_PER_RESULT = 4
 # SQLite: at most this many cases are checked by name (development data).
 FALLBACK_CANDIDATES = 20000
 
@@ -127,10 +130,16 @@ def _name_candidates(cases, words: list[str]):
                 "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
                 [str(TRIGRAM_THRESHOLD)],
             )
+        # the closest by trigram similarity first (a common name may match thousands):
+        # the ranking below then checks a few hundred, not every namesake
+        closeness = TrigramWordSimilarity(words[0], "name_key")
+        for word in words[1:]:
+            closeness = closeness + TrigramWordSimilarity(word, "name_key")
         return list(
             cases.annotate(name_key=NameKey(F("client__first_names"), F("client__last_name")))
             .filter(condition)
-            .order_by("-created_at")[: MAX_RESULTS * 20]
+            .annotate(closeness=closeness)
+            .order_by("-closeness", "-created_at")[: MAX_RESULTS * CANDIDATES_PER_RESULT]
         )
 
 

@@ -93,3 +93,17 @@ def test_the_matching_rules():
     assert name_score(["ab"], "Abdi Warsame") == 0.5  # a start of a name
     assert name_score(["xy"], "Abdi Warsame") is None
     assert name_score(["warsme"], "Abdi Warsame") == 1
+
+
+def test_many_namesakes_do_not_crowd_out_the_closest(staff, start_path, monkeypatch):
+    """PostgreSQL checks only the closest candidates (a common name may match thousands):
+    an older exact match stays ahead of newer, farther ones."""
+    from casework import search
+
+    exact = start_path(first_names="Amina", last_name="Hassan")
+    for n in range(4):
+        start_path(first_names="Amina", last_name=f"Hassanen{'i' * n}")
+    monkeypatch.setattr(search, "MAX_RESULTS", 2)
+    monkeypatch.setattr(search, "CANDIDATES_PER_RESULT", 1)
+    found = search_cases(staff["anna"], "amina hassan")[1]
+    assert found[0] == exact
