@@ -17,6 +17,7 @@ PEOPLE = {
     "leila": ("kokkola", "welcome-office", Role.GUIDANCE_WORKER, "guidance:home"),
     "kirsi": ("kokkola", "kotoutumispalvelut", Role.COORDINATOR, "programme:list"),
     "aino": ("kokkola", "kotoutumispalvelut", Role.AUDITOR, "permissions:audit_log"),
+    "henrik": ("kokkola", "welcome-office", Role.MANAGER, "guidance:home"),
     "anna": ("kokkola", "kotoutumispalvelut", Role.CASE_WORKER, "workflows:inbox"),
     "maria": ("kokkola", "kotoutumispalvelut", Role.MANAGER, "workflows:inbox"),
 }

@@ -96,11 +96,15 @@ _LANDING = (
 
 @login_required
 def start(request):
-    """Where signing in leads: my tasks for whoever works a queue or has tasks; otherwise the
-    part of the service the person's roles are for (a guidance worker's guidance point, a
-    coordinator's programme, an auditor's audit trail) instead of an empty task list."""
+    """Where signing in leads: my tasks for whoever works a case-work queue or has tasks;
+    otherwise the part of the service the person's roles are for (a guidance point's worker
+    or manager to the guidance point, a coordinator to the programme, an auditor to the audit
+    trail) instead of an empty task list."""
     user = request.user
-    if not (selectors.queue_units(user) or selectors.inbox_for(user).exists()):
+    case_work_queues = Unit.objects.filter(
+        pk__in=selectors.queue_units(user), guidance_point__isnull=True
+    )
+    if not (case_work_queues.exists() or selectors.inbox_for(user).exists()):
         allowed = navigation_for(user)
         for entry, url_name in _LANDING:
             if allowed[entry]:
