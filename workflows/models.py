@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from viewflow.workflow.models import Process, Task
 
@@ -112,6 +113,12 @@ class CaseTask(PublicIdMixin):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    def is_overdue(self, today=None) -> bool:
+        """Still open after its due date (``today``: the local date, when the caller has it)."""
+        if not (self.is_open and self.due_on):
+            return False
+        return self.due_on < (today or timezone.localdate())
 
     @property
     def title(self):

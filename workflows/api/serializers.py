@@ -4,7 +4,6 @@ the services (and, for task steps, by the same forms as the pages)."""
 from __future__ import annotations
 
 from django.db import models
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -493,9 +492,7 @@ class TaskSerializer(serializers.Serializer):
     case = TaskCaseSerializer(read_only=True)
 
     def get_overdue(self, case_task) -> bool:
-        return bool(
-            case_task.is_open and case_task.due_on and case_task.due_on < timezone.localdate()
-        )
+        return case_task.is_overdue()
 
 
 class QueueTaskSerializer(TaskSerializer):

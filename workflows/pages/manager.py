@@ -202,7 +202,7 @@ def export_rows(tasks):
                 (t.owner.get_full_name() or t.owner.get_username()) if t.owner else "",
                 str(TaskStatus(t.status).label),
                 t.due_on,
-                _("yes") if t.is_open and t.due_on and t.due_on < today else "",
+                _("yes") if t.is_overdue(today) else "",
                 t.get_priority_display(),
                 timezone.localtime(t.created_at).date(),
                 timezone.localtime(t.finished_at).date() if t.finished_at else None,

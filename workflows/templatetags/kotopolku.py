@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from django import template
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -135,11 +136,11 @@ def with_uuid(url: str, uuid) -> str:
 def due(context, task):
     """A task's due date with "overdue", "due today" and "high priority" badges (every task
     list and the task page show it alike)."""
-    today = context.get("today")
+    today = context.get("today") or timezone.localdate()
     parts = []
     if task.due_on:
         shown = date_format(task.due_on, "SHORT_DATE_FORMAT")
-        if task.is_open and today and task.due_on < today:
+        if task.is_overdue(today):
             parts.append(
                 format_html(
                     '<span class="overdue">{} <span class="badge high">{}</span></span>',
