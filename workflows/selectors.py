@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import F
 from django.utils import timezone
 
-from casework.models import QUEUE_ROLES
+from casework.models import QUEUE_ROLES, Unit
 
 from .models import CaseTask, Substitution
 
@@ -46,6 +46,15 @@ def queue_units(user) -> list[int]:
         user.memberships.filter(
             is_active=True, unit__is_active=True, role__in=QUEUE_ROLES
         ).values_list("unit_id", flat=True)
+    )
+
+
+def works_case_queue(user) -> bool:
+    """Whether the user has case work: an open task, or a queue in a unit that is no guidance
+    point's (a guidance point's manager works a queue role in a unit no case reaches)."""
+    return (
+        Unit.objects.filter(pk__in=queue_units(user), guidance_point__isnull=True).exists()
+        or inbox_for(user).exists()
     )
 
 

@@ -101,10 +101,7 @@ def start(request):
     or manager to the guidance point, a coordinator to the programme, an auditor to the audit
     trail) instead of an empty task list."""
     user = request.user
-    case_work_queues = Unit.objects.filter(
-        pk__in=selectors.queue_units(user), guidance_point__isnull=True
-    )
-    if not (case_work_queues.exists() or selectors.inbox_for(user).exists()):
+    if not selectors.works_case_queue(user):
         allowed = navigation_for(user)
         for entry, url_name in _LANDING:
             if allowed[entry]:
