@@ -157,8 +157,3 @@ class IntegrationFlow(flow.Flow):
     def start_path(self, activation, case):
         activation.process.case = case
         return activation.process
-
-
-def step_titles() -> dict:
-    """``{node name: its title in the active language}`` for the flow's steps."""
-    return {node.name: node.task_title for node in IntegrationFlow.instance.nodes()}

@@ -35,8 +35,7 @@ from permissions.audit import audit_record
 from workflows import selectors
 from workflows import services as flow_services
 from workflows.dashboard import dashboard_for, managed_units
-from workflows.flows import step_titles
-from workflows.models import OPEN_STATUSES, CaseTask
+from workflows.models import OPEN_STATUSES, TASK_TITLES, CaseTask
 
 from . import access
 from . import serializers as s
@@ -691,9 +690,8 @@ class QueueReport(ApiMixin, generics.GenericAPIView):
         rows, totals = [], {"open": 0, "unassigned": 0, "overdue": 0}
         if units:
             figures = dashboard_for(request.user, unit_ids=[u.pk for u in units])
-            titles = step_titles()
             rows = [
-                {**row, "title": titles.get(row["step"], row["step"])}
+                {**row, "title": TASK_TITLES.get(row["step"], row["step"])}
                 for row in figures.per_queue_step
             ]
             totals = {key: figures.totals[key] or 0 for key in totals}

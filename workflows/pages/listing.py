@@ -15,8 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from casework.models import ClientCategory
-from workflows.flows import step_titles
-from workflows.models import Priority
+from workflows.models import TASK_TITLES, Priority
 from workflows.steps import STEPS
 
 DUE_CHOICES = [
@@ -88,9 +87,8 @@ class TaskFilterForm(forms.Form):
 
     def __init__(self, data, *, units=(), owners=None, **kwargs):
         super().__init__(data, **kwargs)
-        titles = step_titles()
         self.fields["step"].choices = [("", _("any step"))] + [
-            (name, titles.get(name, name)) for name in STEPS
+            (name, TASK_TITLES.get(name, name)) for name in STEPS
         ]
         self.fields["unit"].choices = [("", _("any queue"))] + [
             (u.pk, f"{u.name} ({u.organisation.name})") for u in units

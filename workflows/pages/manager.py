@@ -29,8 +29,7 @@ from workflows.dashboard import (
     drilldown,
     managed_units,
 )
-from workflows.flows import step_titles
-from workflows.models import CaseTask, TaskStatus
+from workflows.models import TASK_TITLES, CaseTask, TaskStatus
 from workflows.services import TaskConflict, tasks_reassign
 
 from . import charts
@@ -51,9 +50,8 @@ def _tasks_url(**params) -> str:
 def manager_dashboard(request):
     _require_manager(request.user)
     data = dashboard_for(request.user)
-    titles = step_titles()
     for row in data.per_queue_step:
-        row["title"] = titles.get(row["step"], row["step"])
+        row["title"] = TASK_TITLES.get(row["step"], row["step"])
     ages = charts.horizontal_bars(
         [
             {"label": str(a["label"]), "value": a["count"], "href": _tasks_url(age=a["key"])}
@@ -73,7 +71,7 @@ def manager_dashboard(request):
     history = data.overdue_history
     overdue = charts.lines(
         [date_format(d, "SHORT_DATE_FORMAT") for d in history["days"]],
-        [(titles.get(step, step), values) for step, values in history["series"].items()],
+        [(TASK_TITLES.get(step, step), values) for step, values in history["series"].items()],
     )
     return render(
         request,
@@ -167,7 +165,6 @@ def _is_uuid(value):
 def export_rows(tasks):
     """The header and rows of a task export, in the user's language: names, not codes or
     user names."""
-    titles = step_titles()
     today = timezone.localdate()
 
     def label(model, name):
@@ -196,7 +193,7 @@ def export_rows(tasks):
                 t.case.number,
                 t.case.client.full_name,
                 str(ClientCategory(t.case.category).label) if t.case.category else "",
-                str(titles.get(t.step, t.step)),
+                str(t.title),
                 str(t.unit.organisation.name),
                 str(t.unit.name),
                 (t.owner.get_full_name() or t.owner.get_username()) if t.owner else "",
