@@ -485,6 +485,7 @@ class BaselinePaths:
             )
             case = IntegrationCase.objects.create(
                 client=client,
+                municipality=self.municipality,
                 category="quota_refugee",
                 responsible_organisation=self.organisation,
                 unit=self.unit,

@@ -50,8 +50,8 @@ class IntegrationCase(StateMachineMixin, PublicIdMixin):
     # programme's indicators) find its cases without reading the client table. It is the
     # client's, not the responsible organisation's: the services that change a client's
     # municipality or move a case to another client record keep it equal
-    # (``casework.services.clients.sync_case_municipality``); a case saved without one takes
-    # its client's.
+    # (``casework.services.clients.sync_case_municipality``); a case without one is refused by
+    # the database.
     municipality = models.ForeignKey(
         Municipality,
         on_delete=models.PROTECT,
@@ -129,16 +129,6 @@ class IntegrationCase(StateMachineMixin, PublicIdMixin):
             ("manage_queue", _("Can reassign tasks in the unit's queue")),
             ("view_client_data", _("Can view client data")),
         ]
-
-    def save(self, *args, **kwargs):
-        if self.municipality_id is None and self.client_id is not None:
-            # a copy of the client's (see the field); never a decision of its own
-            self.municipality_id = (
-                Client.objects.filter(pk=self.client_id)
-                .values_list("municipality_id", flat=True)
-                .first()
-            )
-        super().save(*args, **kwargs)
 
     def __str__(self) -> str:
         return self.number or str(self.uuid)

@@ -7,6 +7,7 @@ import importlib
 
 import pytest
 from django.apps import apps
+from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from casework import indicators, services
@@ -79,13 +80,12 @@ def test_a_transfer_into_another_register_keeps_it_equal():
     assert_every_case_has_its_clients_municipality()
 
 
-def test_a_case_saved_without_one_takes_its_clients():
+def test_a_case_cannot_be_saved_without_one():
+    """Only the services set it (from the client); nothing fills it in behind their back."""
     case = CaseFactory(client=ClientFactory(in_kannus=True))
-    IntegrationCase.objects.filter(pk=case.pk).update(municipality=municipality(KOKKOLA))
-    case.refresh_from_db()
     case.municipality_id = None
-    case.save()
-    assert case.municipality == municipality(KANNUS)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        case.save()
 
 
 def test_the_migration_fills_in_every_case_from_its_client():
