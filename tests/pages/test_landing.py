@@ -20,6 +20,8 @@ PEOPLE = {
     "henrik": ("kokkola", "welcome-office", Role.MANAGER, "guidance:home"),
     "anna": ("kokkola", "kotoutumispalvelut", Role.CASE_WORKER, "workflows:inbox"),
     "maria": ("kokkola", "kotoutumispalvelut", Role.MANAGER, "workflows:inbox"),
+    "sanna": ("soite", "monialainen-kotoutuminen", Role.WELLBEING_WORKER, "workflows:inbox"),
+    "admin": ("kokkola", "kotoutumispalvelut", Role.ADMINISTRATOR, "workflows:inbox"),
 }
 
 

@@ -190,6 +190,7 @@ def _page_matrix(case, tasks):
     case_uuid, client_uuid = case.uuid, case.client.uuid
     rows = [
         ("get", reverse("workflows:inbox"), 200),
+        ("get", reverse("workflows:start"), 302),  # where signing in leads: never data
         ("get", reverse("workflows:queue"), 200),
         ("get", reverse("workflows:invitations"), 200),
         ("get", reverse("workflows:client_search") + "?q=Salai", 200),
