@@ -107,6 +107,9 @@ TEMPLATES = [
         },
     },
 ]
+# Django's form renderer with the common widgets written in Python (same HTML, a fraction of
+# the time: workflows/pages/form_renderer.py).
+FORM_RENDERER = "workflows.pages.form_renderer.PythonWidgetsRenderer"
 
 DATABASE_CONN_MAX_AGE = int(os.environ.get("DATABASE_CONN_MAX_AGE", "60"))
 # Check a kept connection before each request (one more round trip per request: about 3 % of

@@ -6,8 +6,6 @@ from __future__ import annotations
 from django import forms
 from django.db import models
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -62,50 +60,7 @@ class YesNoField(forms.TypedChoiceField):
         )
 
 
-class LongSelect(forms.Select):
-    """A select of a long list (languages, countries: some 200 options each) that writes its
-    options in Python instead of rendering a template per option: the same HTML as Django's
-    ``Select`` for a fraction of the cost. A plan with three measures has some 600 language
-    options, which took most of its page's time."""
-
-    @staticmethod
-    def _attrs(attrs) -> str:
-        """As Django's ``attrs.html``: in their order, a True value bare, a False one left out."""
-        return format_html_join(
-            "",
-            "{}",
-            (
-                (format_html(" {}", key) if value is True else format_html(' {}="{}"', key, value),)
-                for key, value in attrs.items()
-                if value is not False
-            ),
-        )
-
-    def render(self, name, value, attrs=None, renderer=None):
-        widget = self.get_context(name, value, attrs)["widget"]
-        parts = []
-        for group, options, _index in widget["optgroups"]:
-            rendered = format_html_join(
-                "",
-                '<option value="{}"{}>{}</option>',
-                ((str(o["value"]), self._attrs(o["attrs"]), o["label"]) for o in options),
-            )
-            parts.append(
-                format_html('<optgroup label="{}">{}</optgroup>', group, rendered)
-                if group
-                else rendered
-            )
-        return format_html(
-            '<select name="{}"{}>{}</select>',
-            widget["name"],
-            self._attrs(widget["attrs"]),
-            mark_safe("".join(parts)),
-        )
-
-
 class LanguageChoiceField(forms.ChoiceField):
-    widget = LongSelect
-
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
         super().__init__(choices=self._choices_now, **kwargs)
@@ -117,8 +72,6 @@ class LanguageChoiceField(forms.ChoiceField):
 
 class CountryChoiceField(forms.ChoiceField):
     """An ISO 3166 country, named in the user's language from CLDR (casework.languages)."""
-
-    widget = LongSelect
 
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
@@ -210,8 +163,6 @@ class MeasureForm(forms.ModelForm):
         model = Measure
         fields = ["service", "provider", "language", "hours", "starts_on", "ends_on", "notes"]
         widgets = {
-            "service": LongSelect(),
-            "provider": LongSelect(),
             "starts_on": DateInput(),
             "ends_on": DateInput(),
             "notes": forms.TextInput(),

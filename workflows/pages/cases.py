@@ -6,13 +6,14 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 from viewflow.workflow import chart
 
-from casework.models import Municipality
+from casework.models import Measure, Municipality
 from casework.rules import rules_on
 from casework.selectors import can_see_full_case, can_see_protected_details, cases_visible_to
 from casework.services.privacy import PROTECTED_FIELDS
@@ -38,6 +39,18 @@ def case_detail(request, uuid):
         if full
         else selectors.case_tasks(case).filter(participation__worker=request.user)
     )
+    participations = list(case.participations.select_related("organisation", "worker"))
+    plans = (
+        list(
+            case.plans.prefetch_related(
+                Prefetch("measures", Measure.objects.select_related("service", "provider")),
+                "reviews",
+            )
+        )
+        if full
+        else None
+    )
+    open_tasks = [t for t in tasks if t.is_open]
     context = {
         "case": case,
         "client": case.client,
@@ -45,14 +58,17 @@ def case_detail(request, uuid):
         "protected_visible": can_see_protected_details(request.user, case),
         # a wellbeing-area worker sees the steps they take part in, not the whole case
         "tasks": tasks,
-        "stages": progress(case, [t for t in tasks if t.is_open]),
+        "stages": progress(
+            case,
+            open_tasks,
+            invited=bool(participations),
+            had_plan=bool(plans) if full else None,
+        ),
         "chart_focus": chart_focus(case.process.pk) if hasattr(case, "process") else None,
         "events": case.events.select_related("actor") if full else None,
-        "plans": case.plans.prefetch_related("measures__service", "measures__provider", "reviews")
-        if full
-        else None,
+        "plans": plans,
         "assessment": getattr(case, "assessment", None) if full else None,
-        "participations": case.participations.select_related("organisation", "worker"),
+        "participations": participations,
         "print_languages": [("fi", "suomeksi"), ("sv", "på svenska"), ("en", "in English")],
     }
     return render(request, "workflows/case_detail.html", context)

@@ -14,8 +14,8 @@ from functools import cache
 from textwrap import wrap
 
 from django.template.loader import render_to_string
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from viewflow.workflow import chart, flow
 
 from casework.models import CaseState
@@ -168,15 +168,28 @@ def flow_svg(process_pk=None) -> str:
 
 def chart_focus(process_pk) -> tuple[float, float] | None:
     """Where in the chart (as fractions of its width and height) the case is now: the page
-    scrolls the full-size chart there."""
-    drawing = _drawing(process_pk)
-    x0, y0, width, height = drawing["view"]
+    scrolls the full-size chart there. The chart's geometry is the same for every case (in
+    one language), so only the case's statuses are read."""
+    statuses = _statuses(process_pk)
+    (x0, y0, width, height), centres = _geometry(get_language())
+    fills = [
+        (FILL[STATUS_OF_TASK.get(str(statuses.get(name, "")).upper())], cx, cy)
+        for name, cx, cy in centres
+    ]
     for wanted in (FILL["current"], FILL["waiting"], FILL["done"]):
-        found = [s for s in drawing["shapes"] if s.fill == wanted]
+        found = [(cx, cy) for fill, cx, cy in fills if fill == wanted]
         if found:
-            shape = found[-1] if wanted == FILL["done"] else found[0]
-            return (round((shape.cx - x0) / width, 3), round((shape.cy - y0) / height, 3))
+            cx, cy = found[-1] if wanted == FILL["done"] else found[0]
+            return (round((cx - x0) / width, 3), round((cy - y0) / height, 3))
     return None
+
+
+@cache
+def _geometry(language) -> tuple:
+    """The chart's view box and its shapes' centres in drawing order, in ``language`` (the
+    labels' lengths move the view box)."""
+    drawing = _drawing()
+    return drawing["view"], [(s.name, s.cx, s.cy) for s in drawing["shapes"]]
 
 
 def _drawing(process_pk=None) -> dict:
@@ -280,8 +293,10 @@ class Stage:
     note: str = ""
 
 
-def progress(case, open_tasks) -> list[Stage]:
-    """The statutory chain as plain steps, each done, current, ahead or not taken."""
+def progress(case, open_tasks, *, invited=None, had_plan=None) -> list[Stage]:
+    """The statutory chain as plain steps, each done, current, ahead or not taken
+    (``invited``, ``had_plan``: whether the case has participations and plans, when the
+    caller has already read them)."""
     state = case.state
     order = [
         CaseState.INTAKE,
@@ -299,8 +314,11 @@ def progress(case, open_tasks) -> list[Stage]:
         "end": _("End"),
     }
     closed = state == CaseState.CLOSED
-    invited = case.participations.exists()
-    had_plan = bool(case.plan_approved_on) or case.plans.exists()
+    if invited is None:
+        invited = case.participations.exists()
+    had_plan = bool(case.plan_approved_on) or (
+        case.plans.exists() if had_plan is None else had_plan
+    )
     position = order.index(state) if state in order else len(order)
     tasks = ", ".join(sorted({str(t.title) for t in open_tasks}))
 

@@ -159,3 +159,85 @@ def due(context, task):
     if task.priority == Priority.HIGH:
         parts.append(format_html(' <span class="badge high">{}</span>', _("high priority")))
     return mark_safe("".join(str(part) for part in parts))
+
+
+@register.simple_tag(takes_context=True)
+def task_rows(context, tasks, mode="inbox", show_owner=False):
+    """The rows of a task list (``_task_rows.html``), written in Python: a list of 25–100 rows
+    took a third of its page's time through the template engine. Each row: due badges, the
+    step (a link to the task), the case (a link to the case), the client with a non-disclosure
+    badge, the queue, whom it is assigned to (``show_owner``), and the action: "Open", or in
+    the queue (``mode="queue"``) "Take" when the user's roles may (``task.claimable``)."""
+    labels = {
+        "due": _("Due"),
+        "task": _("Task"),
+        "case": _("Case"),
+        "client": _("Client"),
+        "queue": _("Queue"),
+        "owner": _("Assigned to"),
+    }
+    protected, open_text, take_text = _("non-disclosure"), _("Open"), _("Take")
+    other_role = format_html('<span class="muted">{}</span>', _("Needs another role"))
+    task_href, case_href = row_url("workflows:task"), row_url("workflows:case")
+    claim_href = row_url("workflows:claim")
+    csrf = format_html(
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', context.get("csrf_token")
+    )
+    rows = []
+    for task in tasks:
+        case, title = task.case, task.title
+        client, number, own = case.client, case.number, str(task.uuid)
+        hidden = format_html('<span class="visually-hidden"> {}, {}</span>', title, number)
+        if mode != "queue":
+            action = format_html(
+                '<a class="button" href="{}">{}{}</a>',
+                with_uuid(task_href, own),
+                open_text,
+                hidden,
+            )
+        elif task.claimable:
+            action = format_html(
+                '<form method="post" action="{}">{}<button type="submit">{}{}</button></form>',
+                with_uuid(claim_href, own),
+                csrf,
+                take_text,
+                hidden,
+            )
+        else:
+            action = other_role
+        owner = (
+            format_html(
+                '<td data-label="{}">{}</td>',
+                labels["owner"],
+                (task.owner.get_full_name() if task.owner_id else "") or "–",
+            )
+            if show_owner
+            else ""
+        )
+        rows.append(
+            format_html(
+                '<tr><td data-label="{}">{}</td>'
+                '<td data-label="{}"><a href="{}">{}</a></td>'
+                '<td data-label="{}" class="nowrap"><a href="{}">{}</a></td>'
+                '<td data-label="{}">{}{}</td><td data-label="{}">{}</td>{}'
+                '<td class="row-action">{}</td></tr>\n',
+                labels["due"],
+                due(context, task),
+                labels["task"],
+                with_uuid(task_href, own),
+                title,
+                labels["case"],
+                with_uuid(case_href, str(case.uuid)),
+                number,
+                labels["client"],
+                client.full_name,
+                format_html(' <span class="badge protected">{}</span>', protected)
+                if client.non_disclosure
+                else "",
+                labels["queue"],
+                task.unit.name,
+                owner,
+                action,
+            )
+        )
+    return mark_safe("".join(rows))
