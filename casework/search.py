@@ -116,9 +116,17 @@ class NameKey(Func):
     output_field = TextField()
 
 
+# What the ranking reads of a candidate; only the cases shown are then read whole.
+CANDIDATE_FIELDS = ("pk", "client__first_names", "client__last_name", "created_at")
+
+
 def _name_candidates(cases, words: list[str]):
+    """``(pk, first names, last name, created at)`` of the cases whose client's name may
+    match ``words``."""
     if connection.vendor != "postgresql":
-        return list(cases.order_by("-created_at")[:FALLBACK_CANDIDATES])
+        return list(
+            cases.order_by("-created_at").values_list(*CANDIDATE_FIELDS)[:FALLBACK_CANDIDATES]
+        )
     condition = Q()
     for word in words:
         # word <% key: the word is like some part of the name (trigram word similarity);
@@ -139,7 +147,8 @@ def _name_candidates(cases, words: list[str]):
             cases.annotate(name_key=NameKey(F("client__first_names"), F("client__last_name")))
             .filter(condition)
             .annotate(closeness=closeness)
-            .order_by("-closeness", "-created_at")[: MAX_RESULTS * CANDIDATES_PER_RESULT]
+            .order_by("-closeness", "-created_at")
+            .values_list(*CANDIDATE_FIELDS)[: MAX_RESULTS * CANDIDATES_PER_RESULT]
         )
 
 
@@ -170,11 +179,11 @@ def search_cases(user, query: str) -> tuple[str, list]:
         )
     words = [w for w in normalise(query).replace("-", " ").split() if w][:4]
     scored = []
-    for case in _name_candidates(cases, words):
-        score = name_score(words, case.client.full_name)
+    for pk, first_names, last_name, created_at in _name_candidates(cases, words):
+        score = name_score(words, f"{first_names} {last_name}".strip())
         if score is not None:
-            scored.append(
-                (score, case.client.last_name.casefold(), -case.created_at.timestamp(), case)
-            )
+            scored.append((score, last_name.casefold(), -created_at.timestamp(), pk))
     scored.sort(key=lambda item: item[:3])
-    return "name", [item[3] for item in scored[:MAX_RESULTS]]
+    shown = [item[3] for item in scored[:MAX_RESULTS]]
+    found = cases.in_bulk(shown)
+    return "name", [found[pk] for pk in shown]
