@@ -29,7 +29,8 @@ def visible_case_or_404(user, uuid) -> IntegrationCase:
 def visible_task_or_404(user, uuid) -> CaseTask:
     """The task, if the user may see its case, or it is an invitation waiting unclaimed in
     the queue of the user's wellbeing-area unit (once claimed, only the participant sees it,
-    and only while the participation lasts)."""
+    and only while the participation lasts). ``seen_through_case`` on the task says whether
+    the user may see its case."""
     case_task = (
         CaseTask.objects.select_related(
             "case", "case__client", "unit", "owner", "task", "participation"
@@ -39,9 +40,8 @@ def visible_task_or_404(user, uuid) -> CaseTask:
     )
     if case_task is None:
         raise Http404
-    if cases_visible_to(user).filter(pk=case_task.case_id).exists():
-        return case_task
-    if may_see_waiting_invitation(user, case_task):
+    case_task.seen_through_case = cases_visible_to(user).filter(pk=case_task.case_id).exists()
+    if case_task.seen_through_case or may_see_waiting_invitation(user, case_task):
         return case_task
     audit_record(
         actor=user, obj=case_task.case, action="access.denied", data={"task": str(case_task.uuid)}

@@ -55,3 +55,22 @@ def test_the_case_page_reads_a_fixed_number_of_queries(client, staff, start_path
         exists = [q["sql"] for q in queries if re.match(r'SELECT (1|%s) AS "a" FROM', q["sql"])]
         assert not exists, "existence checks of what the page reads anyway"
     assert counts[0] == counts[1]
+
+
+def test_the_task_page_checks_once_whether_the_case_may_be_seen(client, staff, start_path):
+    case = start_path(last_name="Kerran")
+    task = open_task(case, "intake")
+    services.task_claim(by=staff["anna"], case_task=task)
+    client.force_login(staff["anna"])
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("workflows:task", args=[task.uuid]))
+    assert page.status_code == 200
+    checks = [
+        q["sql"]
+        for q in queries
+        if re.match(r'SELECT (1|%s) AS "a" FROM "casework_integrationcase"', q["sql"])
+    ]
+    assert len(checks) == 1
+    # and someone of another organisation still gets the plain 404
+    client.force_login(staff["kaisa"])
+    assert client.get(reverse("workflows:task", args=[task.uuid])).status_code == 404

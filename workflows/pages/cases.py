@@ -6,14 +6,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 from viewflow.workflow import chart
 
-from casework.models import Measure, Municipality
+from casework.models import Municipality
 from casework.rules import rules_on
 from casework.selectors import can_see_full_case, can_see_protected_details, cases_visible_to
 from casework.services.privacy import PROTECTED_FIELDS
@@ -25,7 +24,7 @@ from workflows.forms import ClientChangeForm, CloseCaseForm
 from workflows.services import client_change as change
 from workflows.services import path_close
 
-from .common import errors_to_form
+from .common import PLAN_CONTENTS, errors_to_form
 from .flowchart import chart_focus, flow_svg, progress
 
 
@@ -40,16 +39,7 @@ def case_detail(request, uuid):
         else selectors.case_tasks(case).filter(participation__worker=request.user)
     )
     participations = list(case.participations.select_related("organisation", "worker"))
-    plans = (
-        list(
-            case.plans.prefetch_related(
-                Prefetch("measures", Measure.objects.select_related("service", "provider")),
-                "reviews",
-            )
-        )
-        if full
-        else None
-    )
+    plans = list(case.plans.prefetch_related(*PLAN_CONTENTS)) if full else None
     open_tasks = [t for t in tasks if t.is_open]
     context = {
         "case": case,

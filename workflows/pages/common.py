@@ -3,6 +3,16 @@
 from __future__ import annotations
 
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
+
+from casework.models import Measure
+
+# A plan as the pages show it: its measures with their services and providers (one query),
+# and its reviews.
+PLAN_CONTENTS = (
+    Prefetch("measures", Measure.objects.select_related("service", "provider")),
+    "reviews",
+)
 
 
 def page_of(request, queryset, per_page: int):

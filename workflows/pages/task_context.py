@@ -15,6 +15,8 @@ from casework.selectors import assessment_for
 from workflows.models import OPEN_STATUSES, CaseTask, Priority
 from workflows.routing import HIGH_PRIORITY_CATEGORIES, NODE_STEPS, review_date
 
+from .common import PLAN_CONTENTS
+
 # The earlier results each step builds on.
 SHOWS_ASSESSMENT = {
     "wellbeing_contribution",
@@ -135,7 +137,7 @@ def earlier_results(case_task, user, *, full_case: bool) -> dict:
         }[case_task.step]
         plan = (
             case.plans.filter(state__in=wanted)
-            .prefetch_related("measures__service", "measures__provider", "reviews")
+            .prefetch_related(*PLAN_CONTENTS)
             .order_by("-version")
             .first()
         )

@@ -184,10 +184,7 @@ class TaskView(LoginRequiredMixin, View):
         case_task = visible_task_or_404(request.user, uuid)
         # An invitation in the unit's queue is open to its members; once taken or done, only
         # to those who may see the case (a wellbeing worker while her part lasts).
-        if (
-            case_task.status != "NEW"
-            and not cases_visible_to(request.user).filter(pk=case_task.case_id).exists()
-        ):
+        if case_task.status != "NEW" and not case_task.seen_through_case:
             audit_record(
                 actor=request.user,
                 obj=case_task.case,
