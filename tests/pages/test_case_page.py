@@ -32,13 +32,13 @@ def _focus_from_the_whole_drawing(process_pk):
 @pytest.mark.parametrize("language", ["fi", "sv", "en"])
 def test_the_chart_focus_is_where_the_whole_drawing_puts_it(start_path, staff, language):
     case = start_path(last_name="Fokus")
-    waiting = case.process.pk
+    path = case.process.pk
     with translation.override(language):
-        assert flowchart.chart_focus(waiting) == _focus_from_the_whole_drawing(waiting)
+        assert flowchart.chart_focus(case.pk) == _focus_from_the_whole_drawing(path)
     services.task_claim(by=staff["anna"], case_task=open_task(case, "intake"))
     with translation.override(language):
-        focus = flowchart.chart_focus(waiting)
-        assert focus == _focus_from_the_whole_drawing(waiting)
+        focus = flowchart.chart_focus(case.pk)
+        assert focus == _focus_from_the_whole_drawing(path)
         assert focus is not None
 
 

@@ -54,7 +54,7 @@ def case_detail(request, uuid):
             invited=bool(participations),
             had_plan=bool(plans) if full else None,
         ),
-        "chart_focus": chart_focus(case.process.pk) if hasattr(case, "process") else None,
+        "chart_focus": chart_focus(case.pk),
         "events": case.events.select_related("actor") if full else None,
         "plans": plans,
         "assessment": getattr(case, "assessment", None) if full else None,

@@ -131,13 +131,16 @@ def _shared_layout():
             chart.GAP_SIZE = saved
 
 
-def _statuses(process_pk) -> dict:
-    """``{node name: status}`` of the case's tasks, as viewflow's chart colours them: the
-    latest task of each node, a new one not hiding an earlier one's status."""
+def _statuses(process_pk=None, *, case_id=None) -> dict:
+    """``{node name: status}`` of the tasks of a path (``process_pk``) or of a case's path
+    (``case_id``), as viewflow's chart colours them: the latest task of each node, a new one
+    not hiding an earlier one's status."""
     statuses = {}
-    tasks = IntegrationFlow.task_class._default_manager.filter(process_id=process_pk).order_by(
-        "created"
-    )
+    tasks = IntegrationFlow.task_class._default_manager.filter(
+        **{"process_id": process_pk}
+        if case_id is None
+        else {"process__integrationprocess__case_id": case_id}
+    ).order_by("created")
     for task in tasks:
         name = task.flow_task.name
         if name in statuses and task.status == "NEW":
@@ -166,11 +169,11 @@ def flow_svg(process_pk=None) -> str:
     return render_to_string("workflows/flow_chart.svg", _drawing(process_pk))
 
 
-def chart_focus(process_pk) -> tuple[float, float] | None:
+def chart_focus(case_id) -> tuple[float, float] | None:
     """Where in the chart (as fractions of its width and height) the case is now: the page
     scrolls the full-size chart there. The chart's geometry is the same for every case (in
-    one language), so only the case's statuses are read."""
-    statuses = _statuses(process_pk)
+    one language), so only the statuses of the case's tasks are read (one query)."""
+    statuses = _statuses(case_id=case_id)
     (x0, y0, width, height), centres = _geometry(get_language())
     fills = [
         (FILL[STATUS_OF_TASK.get(str(statuses.get(name, "")).upper())], cx, cy)
