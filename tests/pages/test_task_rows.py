@@ -96,3 +96,14 @@ def test_navigation_forgets_a_membership_at_once(client, staff):
     page = client.get("/en/")
     assert page.status_code == 200
     assert "Dashboard" not in page.content.decode().split("</nav>")[0]
+
+
+def test_rows_escape_what_they_show(client, staff, start_path):
+    case = start_path(last_name='<b>Nimi</b> & "Co"')
+    client.force_login(staff["anna"])
+    html = client.get(reverse("workflows:queue")).content.decode()
+    assert "&lt;b&gt;Nimi&lt;/b&gt; &amp; &quot;Co&quot;" in html
+    assert "<b>Nimi</b>" not in html
+    services.task_claim(by=staff["anna"], case_task=open_task(case, "intake"))
+    html = client.get(reverse("workflows:inbox")).content.decode()
+    assert "&lt;b&gt;Nimi&lt;/b&gt;" in html and "<b>Nimi</b>" not in html

@@ -8,7 +8,7 @@ from django import template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
@@ -133,13 +133,19 @@ def with_uuid(url: str, uuid) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def due(context, task):
+def due(context, task, dates=None):
     """A task's due date with "overdue", "due today" and "high priority" badges (every task
-    list and the task page show it alike)."""
+    list and the task page show it alike). ``dates``: the dates a list has already formatted,
+    by day."""
     today = context.get("today") or timezone.localdate()
     parts = []
     if task.due_on:
-        shown = date_format(task.due_on, "SHORT_DATE_FORMAT")
+        if dates is None:
+            shown = date_format(task.due_on, "SHORT_DATE_FORMAT")
+        else:
+            shown = dates.get(task.due_on)
+            if shown is None:
+                shown = dates[task.due_on] = date_format(task.due_on, "SHORT_DATE_FORMAT")
         if task.is_overdue(today):
             parts.append(
                 format_html(
@@ -167,77 +173,48 @@ def task_rows(context, tasks, mode="inbox", show_owner=False):
     took a third of its page's time through the template engine. Each row: due badges, the
     step (a link to the task), the case (a link to the case), the client with a non-disclosure
     badge, the queue, whom it is assigned to (``show_owner``), and the action: "Open", or in
-    the queue (``mode="queue"``) "Take" when the user's roles may (``task.claimable``)."""
-    labels = {
-        "due": _("Due"),
-        "task": _("Task"),
-        "case": _("Case"),
-        "client": _("Client"),
-        "queue": _("Queue"),
-        "owner": _("Assigned to"),
-    }
-    protected, open_text, take_text = _("non-disclosure"), _("Open"), _("Take")
-    other_role = format_html('<span class="muted">{}</span>', _("Needs another role"))
+    the queue (``mode="queue"``) "Take" when the user's roles may (``task.claimable``). Every
+    value is escaped (``esc``); the labels once for all rows."""
+    esc = conditional_escape
+    due_l, task_l, case_l = esc(_("Due")), esc(_("Task")), esc(_("Case"))
+    client_l, queue_l, owner_l = esc(_("Client")), esc(_("Queue")), esc(_("Assigned to"))
+    protected = f' <span class="badge protected">{esc(_("non-disclosure"))}</span>'
+    open_text, take_text = esc(_("Open")), esc(_("Take"))
+    other_role = f'<span class="muted">{esc(_("Needs another role"))}</span>'
     task_href, case_href = row_url("workflows:task"), row_url("workflows:case")
     claim_href = row_url("workflows:claim")
-    csrf = format_html(
-        '<input type="hidden" name="csrfmiddlewaretoken" value="{}">', context.get("csrf_token")
+    csrf = (
+        f'<input type="hidden" name="csrfmiddlewaretoken" value="{esc(context.get("csrf_token"))}">'
     )
+    dates = {}  # due_on → its short date, formatted once per list
     rows = []
     for task in tasks:
-        case, title = task.case, task.title
-        client, number, own = case.client, case.number, str(task.uuid)
-        hidden = format_html('<span class="visually-hidden"> {}, {}</span>', title, number)
+        case = task.case
+        client = case.client
+        own, title, number = str(task.uuid), esc(task.title), esc(case.number)
+        hidden = f'<span class="visually-hidden"> {title}, {number}</span>'
+        task_link = esc(with_uuid(task_href, own))
         if mode != "queue":
-            action = format_html(
-                '<a class="button" href="{}">{}{}</a>',
-                with_uuid(task_href, own),
-                open_text,
-                hidden,
-            )
+            action = f'<a class="button" href="{task_link}">{open_text}{hidden}</a>'
         elif task.claimable:
-            action = format_html(
-                '<form method="post" action="{}">{}<button type="submit">{}{}</button></form>',
-                with_uuid(claim_href, own),
-                csrf,
-                take_text,
-                hidden,
+            action = (
+                f'<form method="post" action="{esc(with_uuid(claim_href, own))}">{csrf}'
+                f'<button type="submit">{take_text}{hidden}</button></form>'
             )
         else:
             action = other_role
-        owner = (
-            format_html(
-                '<td data-label="{}">{}</td>',
-                labels["owner"],
-                (task.owner.get_full_name() if task.owner_id else "") or "–",
-            )
-            if show_owner
-            else ""
-        )
+        owner = ""
+        if show_owner:
+            name = (task.owner.get_full_name() if task.owner_id else "") or "–"
+            owner = f'<td data-label="{owner_l}">{esc(name)}</td>'
         rows.append(
-            format_html(
-                '<tr><td data-label="{}">{}</td>'
-                '<td data-label="{}"><a href="{}">{}</a></td>'
-                '<td data-label="{}" class="nowrap"><a href="{}">{}</a></td>'
-                '<td data-label="{}">{}{}</td><td data-label="{}">{}</td>{}'
-                '<td class="row-action">{}</td></tr>\n',
-                labels["due"],
-                due(context, task),
-                labels["task"],
-                with_uuid(task_href, own),
-                title,
-                labels["case"],
-                with_uuid(case_href, str(case.uuid)),
-                number,
-                labels["client"],
-                client.full_name,
-                format_html(' <span class="badge protected">{}</span>', protected)
-                if client.non_disclosure
-                else "",
-                labels["queue"],
-                task.unit.name,
-                owner,
-                action,
-            )
+            f'<tr><td data-label="{due_l}">{due(context, task, dates)}</td>'
+            f'<td data-label="{task_l}"><a href="{task_link}">{title}</a></td>'
+            f'<td data-label="{case_l}" class="nowrap">'
+            f'<a href="{esc(with_uuid(case_href, str(case.uuid)))}">{number}</a></td>'
+            f'<td data-label="{client_l}">{esc(client.full_name)}'
+            f"{protected if client.non_disclosure else ''}</td>"
+            f'<td data-label="{queue_l}">{esc(task.unit.name)}</td>{owner}'
+            f'<td class="row-action">{action}</td></tr>\n'
         )
     return mark_safe("".join(rows))
