@@ -32,8 +32,16 @@ def visible_task_or_404(user, uuid) -> CaseTask:
     and only while the participation lasts). ``seen_through_case`` on the task says whether
     the user may see its case."""
     case_task = (
+        # the case with what its header shows (organisation, unit), the task's own unit
         CaseTask.objects.select_related(
-            "case", "case__client", "unit", "owner", "task", "participation"
+            "case",
+            "case__client",
+            "case__responsible_organisation",
+            "case__unit",
+            "unit",
+            "owner",
+            "task",
+            "participation",
         )
         .filter(uuid=uuid)
         .first()

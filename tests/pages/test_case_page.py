@@ -74,3 +74,18 @@ def test_the_task_page_checks_once_whether_the_case_may_be_seen(client, staff, s
     # and someone of another organisation still gets the plain 404
     client.force_login(staff["kaisa"])
     assert client.get(reverse("workflows:task", args=[task.uuid])).status_code == 404
+
+
+def test_the_task_page_reads_the_case_header_with_the_task(client, staff, start_path):
+    case = start_path(last_name="Otsake")
+    task = open_task(case, "intake")
+    services.task_claim(by=staff["anna"], case_task=task)
+    client.force_login(staff["anna"])
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("workflows:task", args=[task.uuid])).status_code == 200
+    single = [
+        q["sql"]
+        for q in queries
+        if re.match(r'SELECT .* FROM "casework_(organisation|unit)" WHERE .*"id" = ', q["sql"])
+    ]
+    assert not single, "the case's organisation or unit read on their own"
