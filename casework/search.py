@@ -2,9 +2,9 @@
 "2026-000003"), personal identity code, date of birth, or name. Names match without regard
 to accents or case and with a letter or two wrong ("Hasan" finds Hassan, "lucia" Lucía).
 
-On PostgreSQL a trigram index (migration 0005: pg_trgm over the unaccented, lower-case name)
-picks the candidates; every candidate is then checked and ranked here by edit distance, so
-both databases give the same answers. On SQLite (development) the candidates are simply the
+On PostgreSQL a trigram index (migrations 0008 and 0016: pg_trgm over the unaccented,
+lower-case name, kept in a stored column) picks the candidates; every candidate is then
+checked and ranked here by edit distance, so both databases give the same answers. On SQLite (development) the candidates are simply the
 cases the user may see."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import unicodedata
 
 from django.contrib.postgres.search import TrigramWordSimilarity
 from django.db import connection, transaction
-from django.db.models import F, Func, Lookup, Q, TextField
+from django.db.models import Expression, F, Lookup, Q, TextField
 
 from .selectors import cases_visible_to
 
@@ -109,11 +109,27 @@ class WordSimilar(Lookup):
         return f"{rhs} <%% {lhs}", [*rhs_params, *lhs_params]
 
 
-class NameKey(Func):
-    """The indexed expression of migration 0005 (PostgreSQL only)."""
+class ClientNameKey(Expression):
+    """The client's name key (``kotopolku_name_key``: unaccented, lower case), which
+    PostgreSQL keeps in the stored generated column ``casework_client.name_key`` under a
+    trigram index (migrations 0008 and 0016); Django's model does not have the column. Read
+    through the join to ``client_path``."""
 
-    function = "kotopolku_name_key"
     output_field = TextField()
+
+    def __init__(self, client_path: str = "client"):
+        super().__init__()
+        self.anchor = F(f"{client_path}__first_names")  # resolved to the client's join
+
+    def get_source_expressions(self):
+        return [self.anchor]
+
+    def set_source_expressions(self, expressions):
+        (self.anchor,) = expressions
+
+    def as_sql(self, compiler, connection):
+        table = compiler.quote_name_unless_alias(self.anchor.alias)
+        return f"{table}.{connection.ops.quote_name('name_key')}", []
 
 
 # What the ranking reads of a candidate; only the cases shown are then read whole.
@@ -134,8 +150,13 @@ def _name_candidates(cases, words: list[str]):
         condition |= Q(name_key__contains=word) | Q(name_key__word_similar=word)
     with transaction.atomic():
         with connection.cursor() as cursor:
+            # For this transaction only: the similarity threshold, and no sequential scan of
+            # the clients. PostgreSQL prices a trigram comparison like an equality, so on a
+            # small register it reads every client and compares each name (20 ms at 10 000
+            # clients) instead of asking the trigram index (2 ms).
             cursor.execute(
-                "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true)",
+                "SELECT set_config('pg_trgm.word_similarity_threshold', %s, true), "
+                "set_config('enable_seqscan', 'off', true)",
                 [str(TRIGRAM_THRESHOLD)],
             )
         # the closest by trigram similarity first (a common name may match thousands):
@@ -144,7 +165,7 @@ def _name_candidates(cases, words: list[str]):
         for word in words[1:]:
             closeness = closeness + TrigramWordSimilarity(word, "name_key")
         return list(
-            cases.annotate(name_key=NameKey(F("client__first_names"), F("client__last_name")))
+            cases.annotate(name_key=ClientNameKey("client"))
             .filter(condition)
             .annotate(closeness=closeness)
             .order_by("-closeness", "-created_at")

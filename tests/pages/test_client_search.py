@@ -5,6 +5,8 @@ Runs on SQLite and PostgreSQL (where the trigram index picks the candidates)."""
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from casework.hetu import make_identity_code
@@ -107,3 +109,26 @@ def test_many_namesakes_do_not_crowd_out_the_closest(staff, start_path, monkeypa
     monkeypatch.setattr(search, "CANDIDATES_PER_RESULT", 1)
     found = search_cases(staff["anna"], "amina hassan")[1]
     assert found[0] == exact
+
+
+@pytest.mark.postgres
+def test_the_stored_name_key_follows_the_name_and_the_search_reads_it(staff, clients):
+    client = clients["lucia"].client
+
+    def stored():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT name_key, kotopolku_name_key(first_names, last_name) "
+                "FROM casework_client WHERE id = %s",
+                [client.pk],
+            )
+            return cursor.fetchone()
+
+    assert stored() == ("lucia fernandez", "lucia fernandez")
+    client.last_name = "Gómez"
+    client.save(update_fields=["last_name"])
+    assert stored() == ("lucia gomez", "lucia gomez")
+    with CaptureQueriesContext(connection) as queries:
+        assert names(staff["anna"], "gomez") == ["Lucía Gómez"]
+    sql = " ".join(q["sql"] for q in queries)
+    assert '"name_key"' in sql and "kotopolku_name_key(" not in sql
