@@ -20,6 +20,7 @@ from casework.models import (
     Step,
 )
 from casework.rules import rules_on
+from permissions.policy import holds_role
 
 from . import notifications
 from .models import CaseTask, Priority
@@ -73,11 +74,7 @@ def case_owner(activation):
     if (
         owner
         and owner.is_active
-        and owner.memberships.filter(
-            is_active=True,
-            unit__organisation_id=case.responsible_organisation_id,
-            role__in=QUEUE_ROLES,
-        ).exists()
+        and holds_role(owner, QUEUE_ROLES, organisation_id=case.responsible_organisation_id)
     ):
         return owner
     return None
@@ -168,7 +165,7 @@ def new_case_task(case, task, *, node, due_on, participation=None) -> CaseTask:
     return CaseTask(
         task=task,
         case=case,
-        unit=participation.unit if participation else case.unit,
+        unit_id=participation.unit_id if participation else case.unit_id,
         step=node,
         status=task.status,
         owner=task.owner,

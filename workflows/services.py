@@ -18,7 +18,7 @@ from casework.selectors import can_see_protected_details
 from casework.services import atomic_service
 from casework.services.clients import ROUTING_FIELDS
 from casework.services.privacy import PROTECTED_FIELDS
-from permissions.policy import can, can_in_organisation, ensure_can
+from permissions.policy import can, can_in_organisation, ensure_can, holds_role
 
 from . import notifications
 from .flows import IntegrationFlow
@@ -65,10 +65,9 @@ def _step(case_task):
 
 
 def is_unit_member(user, unit, roles=None) -> bool:
-    memberships = user.memberships.filter(is_active=True, unit=unit)
-    if roles:
-        memberships = memberships.filter(role__in=roles)
-    return memberships.exists()
+    """An active membership of ``user`` in ``unit`` (with one of ``roles``, when given); read
+    with the user's permissions, once per request (``permissions.policy.memberships_of``)."""
+    return holds_role(user, roles, unit_id=unit.pk)
 
 
 def works_queue_of(user, unit) -> bool:
@@ -179,10 +178,12 @@ def _mirror(case_task, activation, *, by_status=None):
 
 
 @contextmanager
-def _task_lock(case_task):
-    """``with _task_lock(case_task) as (activation, fresh)``: the step's work under the
-    path's lock, inside the caller's transaction, sharing the locked case."""
+def _task_lock(case_task, *, by):
+    """``with _task_lock(case_task, by=user) as (activation, fresh)``: the step's work under
+    the path's lock, inside the caller's transaction, sharing the locked case and the acting
+    user."""
     with casework_services.case_lock_scope():
+        casework_services.hold_actor(by)
         yield _locked(case_task)
 
 
@@ -204,7 +205,7 @@ def _claim_locked(*, by, activation, fresh) -> CaseTask:
 @atomic_service
 def task_claim(*, by, case_task: CaseTask) -> CaseTask:
     """Take an unassigned task from one's unit's queue."""
-    with _task_lock(case_task) as (activation, fresh):
+    with _task_lock(case_task, by=by) as (activation, fresh):
         if fresh.status != STATUS.NEW:
             raise TaskConflict(_("This task has already been taken or completed."))
         if not can_claim(by, fresh):
@@ -234,7 +235,7 @@ def task_claim_next(*, by, candidates=None) -> CaseTask | None:
     for case_task in queue.filter(status=STATUS.NEW)[:NEXT_TASK_CANDIDATES]:
         if not may_claim(case_task) or not lock_path(case_task.case_id, wait=False):
             continue
-        with _task_lock(case_task) as (activation, fresh):
+        with _task_lock(case_task, by=by) as (activation, fresh):
             if fresh.status != STATUS.NEW:
                 continue  # taken by someone who finished before we looked
             return _claim_locked(by=by, activation=activation, fresh=fresh)
@@ -244,7 +245,7 @@ def task_claim_next(*, by, candidates=None) -> CaseTask | None:
 @atomic_service
 def task_release(*, by, case_task: CaseTask) -> CaseTask:
     """Put an assigned task back in the queue (its owner, or the unit's manager)."""
-    with _task_lock(case_task) as (activation, fresh):
+    with _task_lock(case_task, by=by) as (activation, fresh):
         if fresh.status not in (STATUS.ASSIGNED, STATUS.STARTED):
             raise TaskConflict(_("This task is not assigned to anyone."))
         if fresh.owner_id != by.pk and not can_manage_queue(by, fresh.unit):
@@ -288,7 +289,7 @@ def tasks_reassign(*, by, case_tasks, to) -> list[CaseTask]:
     """A manager gives one or many tasks of their units to ``to``. All or nothing."""
     done = []
     for case_task in case_tasks:
-        with _task_lock(case_task) as (activation, fresh):
+        with _task_lock(case_task, by=by) as (activation, fresh):
             if not can_manage_queue(by, fresh.unit):
                 raise PermissionDenied(_("Only the unit's manager can reassign its tasks."))
             _reassign_locked(by=by, activation=activation, fresh=fresh, to=to)
@@ -319,7 +320,7 @@ def _ensure_may_work_on(by, fresh, activation):
 
 @atomic_service
 def task_save_draft(*, by, case_task: CaseTask, forms: dict) -> None:
-    with _task_lock(case_task) as (activation, fresh):
+    with _task_lock(case_task, by=by) as (activation, fresh):
         _ensure_may_work_on(by, fresh, activation)
         step = _step(fresh)
         if not step.has_draft:
@@ -331,7 +332,7 @@ def task_save_draft(*, by, case_task: CaseTask, forms: dict) -> None:
 def task_complete(*, by, case_task: CaseTask, forms: dict) -> CaseTask:
     """Complete the step: its service moves the case, then the flow creates what is next.
     Exactly one of two concurrent completions succeeds; the other gets ``TaskConflict``."""
-    with _task_lock(case_task) as (activation, fresh):
+    with _task_lock(case_task, by=by) as (activation, fresh):
         _ensure_may_work_on(by, fresh, activation)
         _step(fresh).complete(by=by, case=fresh.case, task=activation.task, forms=forms)
         if activation.task.status == STATUS.ASSIGNED:
@@ -374,7 +375,7 @@ def case_transfer(*, by, case: IntegrationCase, reason: str) -> IntegrationCase:
     for case_task in _open_tasks(case):
         if case_task.participation_id:
             continue  # the wellbeing area's tasks stay in its own queue
-        with _task_lock(case_task) as (activation, fresh):
+        with _task_lock(case_task, by=by) as (activation, fresh):
             fresh.unit = case.unit
             if activation.task.owner_id and not is_unit_member(activation.task.owner, case.unit):
                 if activation.task.status == STATUS.STARTED:

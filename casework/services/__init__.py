@@ -6,6 +6,7 @@ from ._common import (
     atomic_service,
     case_lock_scope,
     held_case,
+    hold_actor,
     hold_case,
     lock_case_pk,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "atomic_service",
     "case_lock_scope",
     "held_case",
+    "hold_actor",
     "hold_case",
     "lock_case_pk",
     "assessment_complete",

@@ -6,6 +6,7 @@ import functools
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -59,7 +60,11 @@ def atomic_service(func):
 # flow callback of that step then works on the same instance instead of reading the row again.
 _held: ContextVar[dict | None] = ContextVar("kotopolku_held_cases", default=None)
 
-CASE_RELATED = ("client", "responsible_organisation", "unit", "owner")
+# What the steps read of a locked case besides the row itself. Each relation joined costs more
+# to compile and to build than the row: the organisation and the unit are read when needed
+# (a transfer, a message), not in every step; the responsible worker is most often the very
+# person acting, whom the step shares (``hold_actor``), else read when needed.
+CASE_RELATED = ("client",)
 
 
 @contextmanager
@@ -82,7 +87,8 @@ def case_lock_scope():
 
 def hold(obj):
     """Hand ``obj`` (a case or a plan), locked or created by the caller in this
-    transaction, to later ``lock_case`` / plan locks of the open scope."""
+    transaction, to later ``lock_case`` / plan locks of the open scope (or the acting
+    user, ``hold_actor``)."""
     held = _held.get()
     if held is not None:
         held[type(obj), obj.pk] = obj
@@ -97,6 +103,16 @@ def held(model, pk):
 
 def hold_case(case: IntegrationCase) -> IntegrationCase:
     return hold(case)
+
+
+def hold_actor(user):
+    """Share the user acting in the open scope: a case locked in it whose responsible worker
+    they are gets this very instance as its ``owner`` (not read again, and what is cached on
+    it for the request, such as their memberships, serves the flow's callbacks too)."""
+    objects = _held.get()
+    if objects is not None and user is not None and user.pk is not None:
+        objects[get_user_model(), user.pk] = user  # by the model: ``user`` may be a lazy object
+    return user
 
 
 def held_case(case_pk) -> IntegrationCase | None:
@@ -114,6 +130,10 @@ def lock_case_pk(case_pk) -> IntegrationCase:
             .select_related(*CASE_RELATED)
             .get(pk=case_pk)
         )
+        if case.owner_id is not None:
+            actor = held(get_user_model(), case.owner_id)
+            if actor is not None:
+                case.owner = actor
     return case
 
 

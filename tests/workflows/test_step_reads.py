@@ -9,7 +9,9 @@ from django.test.utils import CaptureQueriesContext
 
 from casework import services as casework_services
 from casework.models import CaseState
+from permissions import policy
 from workflows import services
+from workflows.models import CaseTask
 from workflows.steps import forms_for
 
 from .conftest import act, assessment, open_task, plan
@@ -24,9 +26,12 @@ CASE_READ = r'^SELECT "casework_integrationcase"\."id", .* FROM "casework_integr
 PATH_LOCK = r'^SELECT .* FROM "workflows_integrationprocess" WHERE "workflows_integrationprocess"\."case_id"'
 
 
-@pytest.mark.parametrize("step", ["intake", "assess", "draft_plan", "client_decision", "approve"])
-def test_a_step_reads_its_case_once_and_locks_its_path_once(start_path, staff, step):
-    anna = staff["anna"]
+STEPS = ["intake", "assess", "draft_plan", "client_decision", "approve"]
+
+
+def _at_step(start_path, worker, step):
+    """A new path driven by ``worker`` up to ``step``, its task taken: the case, the task and
+    the step's validated forms (the page validates the input first)."""
     case = start_path()
     data = {
         "intake": {},
@@ -34,14 +39,18 @@ def test_a_step_reads_its_case_once_and_locks_its_path_once(start_path, staff, s
         "client_decision": {"decision": "agree", "decided_on": case.contacted_on},
         "approve": {"confirm": True},
     }
-    for earlier in ["intake", "assess", "draft_plan", "client_decision", "approve"]:
-        if earlier == step:
-            break
-        act(case, earlier, anna, data.get(earlier) or plan(case))
+    for earlier in STEPS[: STEPS.index(step)]:
+        act(case, earlier, worker, data.get(earlier) or plan(case))
     task = open_task(case, step)
     if task.status == "NEW":
-        task = services.task_claim(by=anna, case_task=task)
-    forms = forms_for(task, data.get(step) or plan(case))  # the page validates the input first
+        task = services.task_claim(by=worker, case_task=task)
+    return case, task, forms_for(task, data.get(step) or plan(case))
+
+
+@pytest.mark.parametrize("step", STEPS)
+def test_a_step_reads_its_case_once_and_locks_its_path_once(start_path, staff, step):
+    anna = staff["anna"]
+    case, task, forms = _at_step(start_path, anna, step)
     with CaptureQueriesContext(connection) as captured:
         services.task_complete(by=anna, case_task=task, forms=forms)
     assert _count(captured.captured_queries, CASE_READ) == 1, [
@@ -89,3 +98,50 @@ def test_closing_a_case_locks_its_path_before_its_case(start_path, staff):
     assert _first_index(queries, PATH_LOCK) < _first_index(queries, CASE_READ)
     case.refresh_from_db()
     assert case.state == CaseState.CLOSED
+
+
+MEMBERSHIPS = r'FROM "casework_membership"'
+CASE_JOINS = r'FROM "casework_integrationcase" .*JOIN "casework_(unit|organisation)"'
+
+
+@pytest.mark.parametrize("step", ["intake", "assess", "draft_plan", "client_decision"])
+def test_a_step_reads_the_workers_memberships_once(start_path, staff, step):
+    """The acting worker's memberships answer every question of the step (their permission,
+    whether they, as the case's worker, get the next task): one read, and the case's row
+    joins neither its organisation nor its unit."""
+    anna = staff["anna"]
+    case, task, forms = _at_step(start_path, anna, step)
+    policy.forget_cached_permissions(anna)  # as in a new request
+    with CaptureQueriesContext(connection) as captured:
+        services.task_complete(by=anna, case_task=task, forms=forms)
+    queries = captured.captured_queries
+    assert _count(queries, MEMBERSHIPS) == 1, [q["sql"] for q in queries]
+    assert _count(queries, CASE_JOINS) == 0
+    next_task = CaseTask.objects.exclude(step=step).filter(case=case, status="ASSIGNED").get()
+    assert next_task.owner_id == anna.pk  # the case's worker still gets the next step
+
+
+def test_taking_a_task_reads_the_workers_memberships_once(start_path, staff):
+    anna = staff["anna"]
+    case = start_path()
+    task = open_task(case, "intake")
+    policy.forget_cached_permissions(anna)
+    with CaptureQueriesContext(connection) as captured:
+        services.task_claim(by=anna, case_task=task)
+    assert _count(captured.captured_queries, MEMBERSHIPS) == 1
+
+
+def test_the_acting_worker_is_the_locked_cases_owner(start_path, staff, django_assert_num_queries):
+    anna = staff["anna"]
+    case = start_path()
+    act(case, "intake", anna)
+    with transaction.atomic(), casework_services.case_lock_scope():
+        casework_services.hold_actor(anna)
+        with django_assert_num_queries(1):
+            locked = casework_services.lock_case_pk(case.pk)
+            assert locked.owner is anna
+    with transaction.atomic(), casework_services.case_lock_scope():
+        casework_services.hold_actor(staff["bertil"])
+        locked = casework_services.lock_case_pk(case.pk)
+        with django_assert_num_queries(1):  # someone else's case: its worker read when asked
+            assert locked.owner == anna and locked.owner is not anna
