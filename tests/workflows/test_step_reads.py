@@ -145,3 +145,24 @@ def test_the_acting_worker_is_the_locked_cases_owner(start_path, staff, django_a
         locked = casework_services.lock_case_pk(case.pk)
         with django_assert_num_queries(1):  # someone else's case: its worker read when asked
             assert locked.owner == anna and locked.owner is not anna
+
+
+def test_validating_a_plan_reads_no_list_of_options(start_path, staff):
+    """The measure rows' service and provider options are read when the rows are shown, not
+    when a plan is only validated (the API, the services' callers): each chosen option is
+    looked up by itself."""
+    anna = staff["anna"]
+    case = start_path()
+    act(case, "intake", anna)
+    act(case, "assess", anna, assessment())
+    task, data = open_task(case, "draft_plan"), plan(case)
+    with CaptureQueriesContext(connection) as captured:
+        forms_for(task, data)
+    options = [
+        q["sql"]
+        for q in captured.captured_queries
+        if re.search(r'FROM "casework_(service|organisation)"', q["sql"])
+    ]
+    assert len(options) == 2 and all('"id" = ' in sql for sql in options), options
+    html = forms_for(task, data)["measures"].forms[0]["service"].as_widget()
+    assert html.count("<option") > 1  # shown, the options are there
