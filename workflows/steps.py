@@ -117,8 +117,12 @@ class DraftPlanStep(StepSpec):
         initial = {}
         if plan is None:
             plan = IntegrationPlan(case=case)
-            preferred = case.client.preferred_language
-            initial["language"] = preferred if preferred in ("fi", "sv", "en") else "fi"
+
+            def language():  # read when the form is shown, not when it is only validated
+                preferred = case.client.preferred_language
+                return preferred if preferred in ("fi", "sv", "en") else "fi"
+
+            initial["language"] = language
         return {
             "form": step_forms.PlanForm(data=data, instance=plan, initial=initial),
             "measures": step_forms.MeasureFormSet(

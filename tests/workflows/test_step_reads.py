@@ -12,6 +12,7 @@ from casework.models import CaseState
 from permissions import policy
 from workflows import services
 from workflows.models import CaseTask
+from workflows.steps import STEPS as STEPS_BY_NAME
 from workflows.steps import forms_for
 
 from .conftest import act, assessment, open_task, plan
@@ -148,11 +149,11 @@ def test_the_acting_worker_is_the_locked_cases_owner(start_path, staff, django_a
 
 
 def test_validating_a_plan_reads_no_list_of_options(start_path, staff):
-    """The measure rows' service and provider options are read when the rows are shown, not
-    when a plan is only validated (the API, the services' callers): each chosen option is
-    looked up by itself."""
+    """The measure rows' service and provider options, and the client's language a new plan
+    starts in, are read when the form is shown, not when a plan is only validated (the API,
+    the services' callers): each chosen option is looked up by itself."""
     anna = staff["anna"]
-    case = start_path()
+    case = start_path(preferred_language="sv")
     act(case, "intake", anna)
     act(case, "assess", anna, assessment())
     task, data = open_task(case, "draft_plan"), plan(case)
@@ -164,5 +165,8 @@ def test_validating_a_plan_reads_no_list_of_options(start_path, staff):
         if re.search(r'FROM "casework_(service|organisation)"', q["sql"])
     ]
     assert len(options) == 2 and all('"id" = ' in sql for sql in options), options
-    html = forms_for(task, data)["measures"].forms[0]["service"].as_widget()
-    assert html.count("<option") > 1  # shown, the options are there
+    assert not any('FROM "casework_client"' in q["sql"] for q in captured.captured_queries)
+    forms = forms_for(task, data)
+    assert forms["measures"].forms[0]["service"].as_widget().count("<option") > 1  # shown
+    shown = STEPS_BY_NAME["draft_plan"].build_forms(case=task.case, task=task.task)["form"]
+    assert '<option value="sv" selected>' in str(shown["language"])
