@@ -109,9 +109,11 @@ _UNREAD = object()
 def review_due(case, plan=_UNREAD) -> tuple[dt.date, str]:
     """The day the next review falls due and why: the scheduled review, or earlier if the
     plan or the integration period ends first. ``plan``: the case's approved plan, when the
-    caller has read it already (None: it has none)."""
+    caller has read it already (None: it has none); else the one the step holds, or read."""
     if plan is _UNREAD:
-        plan = case.plans.filter(state=PlanState.APPROVED).first()
+        plan = casework_services.held_plan_in_force(case)
+        if plan is None:  # not approved nor locked in this step: read it
+            plan = case.plans.filter(state=PlanState.APPROVED).first()
     candidates = [
         (d, why)
         for d, why in (

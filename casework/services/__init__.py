@@ -27,6 +27,7 @@ from .cases import (
 )
 from .clients import client_register, client_update
 from .plans import (
+    held_plan_in_force,
     lock_latest_plan,
     measure_remove,
     measure_save,
@@ -63,6 +64,7 @@ __all__ = [
     "membership_grant",
     "multi_professional_complete",
     "multi_professional_notes_save",
+    "held_plan_in_force",
     "plan_approve",
     "plan_record_agreement",
     "plan_record_refusal",

@@ -101,6 +101,12 @@ def held(model, pk):
     return objects.get((model, pk)) if objects is not None else None
 
 
+def held_of(model) -> list:
+    """Every ``model`` row the open scope holds (none outside a scope)."""
+    objects = _held.get() or {}
+    return [obj for (kind, _pk), obj in objects.items() if kind is model]
+
+
 def hold_case(case: IntegrationCase) -> IntegrationCase:
     return hold(case)
 

@@ -30,6 +30,7 @@ from ._common import (
     ensure_not_future,
     ensure_transition,
     held,
+    held_of,
     hold,
     lock_case,
     lock_case_pk,
@@ -62,6 +63,20 @@ def _lock_plan(plan: IntegrationPlan) -> IntegrationPlan:
         locked = hold(IntegrationPlan.objects.select_for_update().get(pk=plan.pk))
     locked.case = case
     return locked
+
+
+def held_plan_in_force(case: IntegrationCase) -> IntegrationPlan | None:
+    """The case's plan in force when the open scope holds it (it was approved, or locked,
+    in this step), else None: the caller reads it. A case has one plan in force at most
+    (the constraint ``one_plan_in_force_per_case``), so a held plan in force is the one."""
+    return next(
+        (
+            plan
+            for plan in held_of(IntegrationPlan)
+            if plan.case_id == case.pk and plan.state == PlanState.APPROVED
+        ),
+        None,
+    )
 
 
 def lock_latest_plan(case: IntegrationCase, state) -> IntegrationPlan | None:

@@ -1,6 +1,7 @@
 """One step of a path reads and locks its case once: the step's services and the flow's
 callbacks share that instance (``casework.services.case_lock_scope``)."""
 
+import datetime as dt
 import re
 
 import pytest
@@ -9,13 +10,14 @@ from django.test.utils import CaptureQueriesContext
 
 from casework import services as casework_services
 from casework.models import CaseState
+from casework.rules import rules_on
 from permissions import policy
-from workflows import services
+from workflows import routing, services
 from workflows.models import CaseTask
 from workflows.steps import STEPS as STEPS_BY_NAME
 from workflows.steps import forms_for
 
-from .conftest import act, assessment, open_task, plan
+from .conftest import act, assessment, drive_to_plan_active, open_task, plan
 
 
 def _count(queries, pattern):
@@ -170,3 +172,38 @@ def test_validating_a_plan_reads_no_list_of_options(start_path, staff):
     assert forms["measures"].forms[0]["service"].as_widget().count("<option") > 1  # shown
     shown = STEPS_BY_NAME["draft_plan"].build_forms(case=task.case, task=task.task)["form"]
     assert '<option value="sv" selected>' in str(shown["language"])
+
+
+PLAN_IN_FORCE_READ = r'FROM "casework_integrationplan" .*"state" = \'approved\''
+
+
+def test_approving_a_plan_times_the_review_from_the_plan_it_approved(start_path, staff):
+    """The review timer's date comes from the plan the step has just approved (the one
+    plan in force), not from a second read of it."""
+    anna = staff["anna"]
+    case, task, forms = _at_step(start_path, anna, "approve")
+    with CaptureQueriesContext(connection) as captured:
+        services.task_complete(by=anna, case_task=task, forms=forms)
+    reads = [
+        q["sql"]
+        for q in captured.captured_queries
+        if re.search(PLAN_IN_FORCE_READ, q["sql"]) and "FOR UPDATE" not in q["sql"]
+    ]
+    assert reads == [], reads
+    case.refresh_from_db()
+    timer = case.process.task_set.get(flow_task_type="TIMER", status="SCHEDULED")
+    assert timer.scheduled.date() == (
+        routing.review_date(case) - dt.timedelta(days=rules_on().review_reminder_days)
+    )
+
+
+def test_the_plan_in_force_is_shared_only_inside_the_step(start_path, staff):
+    anna = staff["anna"]
+    case = start_path()
+    drive_to_plan_active(case, anna)
+    approved = case.plans.get(state="approved")
+    assert casework_services.held_plan_in_force(case) is None
+    with transaction.atomic(), casework_services.case_lock_scope():
+        locked = casework_services.lock_latest_plan(case, "approved")
+        assert casework_services.held_plan_in_force(case) is locked
+        assert locked.pk == approved.pk
