@@ -101,6 +101,17 @@ def held(model, pk):
     return objects.get((model, pk)) if objects is not None else None
 
 
+def shared_read(key, read):
+    """``read()``, once per open scope (every time outside one): reference data that several
+    services of one step ask about, such as the providers of a service."""
+    objects = _held.get()
+    if objects is None:
+        return read()
+    if key not in objects:
+        objects[key] = read()
+    return objects[key]
+
+
 def held_of(model) -> list:
     """Every ``model`` row the open scope holds (none outside a scope)."""
     objects = _held.get() or {}

@@ -36,6 +36,7 @@ from ._common import (
     lock_case_pk,
     log,
     log_closed,
+    shared_read,
     today,
 )
 from .cases import end_participations
@@ -194,7 +195,9 @@ def _measure_rule_errors(measure: Measure, rules) -> dict:
                 "hours": rules.civic_orientation_min_hours
             }
     if measure.provider_id and service:
-        providers = set(service.providers.values_list("pk", flat=True))
+        providers = shared_read(
+            ("providers", service.pk), lambda: set(service.providers.values_list("pk", flat=True))
+        )
         if providers and measure.provider_id not in providers:
             errors["provider"] = _("This provider does not offer the chosen service.")
     return errors

@@ -9,7 +9,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from casework import services as casework_services
-from casework.models import CaseState
+from casework.models import CaseState, Measure
 from casework.rules import rules_on
 from permissions import policy
 from workflows import routing, services
@@ -207,3 +207,17 @@ def test_the_plan_in_force_is_shared_only_inside_the_step(start_path, staff):
         locked = casework_services.lock_latest_plan(case, "approved")
         assert casework_services.held_plan_in_force(case) is locked
         assert locked.pk == approved.pk
+
+
+def test_a_plan_step_asks_for_a_services_providers_once(start_path, staff):
+    """The measure's service and provider are checked when the measure is saved and again
+    with the whole plan: one read of the service's providers for both. Completing one's own
+    task does not join the queue's unit either."""
+    anna = staff["anna"]
+    case, task, forms = _at_step(start_path, anna, "draft_plan")
+    with CaptureQueriesContext(connection) as captured:
+        services.task_complete(by=anna, case_task=task, forms=forms)
+    queries = captured.captured_queries
+    assert _count(queries, r'JOIN "casework_service_providers"') == 1
+    assert _count(queries, r'FROM "workflows_casetask" .*JOIN "casework_unit"') == 0
+    assert Measure.objects.filter(plan__case=case).count() == 1
