@@ -53,8 +53,11 @@ def path_start(*, by, client: Client, contacted_on=None) -> IntegrationCase:
 def client_register_and_start(
     *, by, organisation, data: dict, contacted_on=None
 ) -> IntegrationCase:
-    client = casework_services.client_register(by=by, organisation=organisation, data=data)
-    return path_start(by=by, client=client, contacted_on=contacted_on)
+    """Register a new client and start their path, in one step: the case opens on the
+    client record just created, not read again."""
+    with casework_services.case_lock_scope():
+        client = casework_services.client_register(by=by, organisation=organisation, data=data)
+        return path_start(by=by, client=client, contacted_on=contacted_on)
 
 
 # --- who may act ------------------------------------------------------------------------

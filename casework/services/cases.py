@@ -36,6 +36,7 @@ from ._common import (
     atomic_service,
     ensure_not_future,
     ensure_transition,
+    held,
     lock_case,
     lock_case_pk,
     log,
@@ -77,7 +78,9 @@ def case_open(*, by, client: Client, contacted_on=None) -> IntegrationCase:
         raise ValidationError(
             {"contacted_on": _("The date of first contact cannot be in the future.")}
         )
-    client = (
+    # A client created in this very step is nobody else's to see, let alone lock: shared as
+    # it was created (``hold``). Any other client is locked and read afresh.
+    client = held(Client, client.pk) or (
         Client.objects.select_for_update(of=("self",))
         .select_related("municipality", "register")
         .get(pk=client.pk)
@@ -168,8 +171,8 @@ def case_start_assessment(*, by, case: IntegrationCase, on=None, note: str = "")
     )
     case.start_assessment(on=on or today())
     case.save()
-    if not Assessment.objects.filter(case=case).exists():  # under the case's lock
-        Assessment.objects.create(case=case)
+    # its assessment, unless the case has one (its case is unique): one statement
+    Assessment.objects.bulk_create([Assessment(case=case)], ignore_conflicts=True)
     log(
         case=case,
         by=by,

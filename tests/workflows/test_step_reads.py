@@ -9,7 +9,7 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from casework import services as casework_services
-from casework.models import CaseState, Measure
+from casework.models import Assessment, CaseState, Measure, Organisation
 from casework.rules import rules_on
 from permissions import policy
 from workflows import routing, services
@@ -17,7 +17,7 @@ from workflows.models import CaseTask
 from workflows.steps import STEPS as STEPS_BY_NAME
 from workflows.steps import forms_for
 
-from .conftest import act, assessment, drive_to_plan_active, open_task, plan
+from .conftest import act, assessment, client_data, drive_to_plan_active, open_task, plan
 
 
 def _count(queries, pattern):
@@ -207,6 +207,39 @@ def test_the_plan_in_force_is_shared_only_inside_the_step(start_path, staff):
         locked = casework_services.lock_latest_plan(case, "approved")
         assert casework_services.held_plan_in_force(case) is locked
         assert locked.pk == approved.pk
+
+
+CLIENT_READ = r'^SELECT "casework_client"\."id", .* FROM "casework_client"'
+
+
+def test_registering_and_starting_opens_the_case_on_the_record_just_made(staff):
+    """The client created in the step is not read (nor locked: nobody else sees it) again
+    to open their case; a client registered earlier is locked and read afresh."""
+    anna, kokkola = staff["anna"], Organisation.objects.get(code="kokkola")
+    data = client_data()
+    with CaptureQueriesContext(connection) as captured:
+        case = services.client_register_and_start(by=anna, organisation=kokkola, data=data)
+    assert _count(captured.captured_queries, CLIENT_READ) == 0
+    assert case.client.register_id == kokkola.pk and case.state == CaseState.INTAKE
+    client = casework_services.client_register(
+        by=anna, organisation=kokkola, data=client_data(first_names="Toinen")
+    )
+    with CaptureQueriesContext(connection) as captured:
+        services.path_start(by=anna, client=client)
+    reads = [q["sql"] for q in captured.captured_queries if re.search(CLIENT_READ, q["sql"])]
+    assert len(reads) == 1 and "FOR UPDATE" in reads[0]
+
+
+def test_starting_the_assessment_keeps_an_assessment_the_case_has(start_path, staff):
+    anna = staff["anna"]
+    case = start_path()
+    kept = Assessment.objects.create(case=case, education_history="written down at intake")
+    act(case, "intake", anna)
+    assert list(Assessment.objects.filter(case=case)) == [kept]
+    assert Assessment.objects.get(case=case).education_history == "written down at intake"
+    other = start_path(first_names="Toinen")
+    act(other, "intake", anna)
+    assert Assessment.objects.filter(case=other).count() == 1
 
 
 def test_a_plan_step_asks_for_a_services_providers_once(start_path, staff):
