@@ -452,7 +452,8 @@ def end_participations(*, by, case, phases=None) -> None:
     active = case.participations.select_for_update(of=("self",)).filter(ended_at__isnull=True)
     if phases is not None:
         active = active.filter(phase__in=phases)
-    for participation in active.select_related("worker", "case"):
+    # each participation's case is ``case`` itself (the related manager sets it): not joined
+    for participation in active.select_related("worker"):
         _end_participation(by=by, participation=participation)
 
 

@@ -190,6 +190,8 @@ def test_approving_a_plan_times_the_review_from_the_plan_it_approved(start_path,
         if re.search(PLAN_IN_FORCE_READ, q["sql"]) and "FOR UPDATE" not in q["sql"]
     ]
     assert reads == [], reads
+    participations = r'FROM "casework_wellbeingparticipation" .*JOIN "casework_integrationcase"'
+    assert _count(captured.captured_queries, participations) == 0  # the locked case serves
     case.refresh_from_db()
     timer = case.process.task_set.get(flow_task_type="TIMER", status="SCHEDULED")
     assert timer.scheduled.date() == (
