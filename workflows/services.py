@@ -152,13 +152,14 @@ def lock_path(case_id, *, wait=True) -> bool:
         raise TaskConflict(LOCK_CONFLICT) from error
 
 
-def _locked(case_task, *, unit=True):
+def _locked(case_task, *, unit=True, client=False):
     """Lock the path, then read the task afresh: its queue row (locked, so that the
     escalation sweep skips it) with viewflow's task and process, and the case (locked; the
     step's services and the flow's callbacks share this instance, see
     ``casework.services.case_lock_scope``). Three small queries: one query joining all of it
     costs PostgreSQL more to plan than the three together. ``unit=False``: the queue's unit
-    is not joined (working on one's own task does not ask who works the queue)."""
+    is not joined (working on one's own task does not ask who works the queue);
+    ``client``: the case's client is joined (the step's services read it)."""
     lock_path(case_task.case_id)
     related = ["task__process__integrationprocess"] + (["unit"] if unit else [])
     fresh = (
@@ -166,7 +167,9 @@ def _locked(case_task, *, unit=True):
         .select_related(*related)
         .get(pk=case_task.pk)
     )
-    fresh.case = casework_services.lock_case_pk(fresh.case_id)
+    fresh.case = casework_services.lock_case_pk(
+        fresh.case_id, related=("client",) if client else ()
+    )
     task = fresh.task
     task.process.integrationprocess.case = fresh.case
     # What viewflow's ``task.activation()`` does once it holds the lock and has re-read the task.
@@ -183,13 +186,19 @@ def _mirror(case_task, activation, *, by_status=None):
 
 
 @contextmanager
-def _task_lock(case_task, *, by, unit=True):
+def _task_lock(case_task, *, by, unit=True, client=False):
     """``with _task_lock(case_task, by=user) as (activation, fresh)``: the step's work under
     the path's lock, inside the caller's transaction, sharing the locked case and the acting
-    user (``unit``: see ``_locked``)."""
+    user (``unit``, ``client``: see ``_locked``)."""
     with casework_services.case_lock_scope():
         casework_services.hold_actor(by)
-        yield _locked(case_task, unit=unit)
+        yield _locked(case_task, unit=unit, client=client)
+
+
+def _work_lock(case_task, *, by):
+    """``_task_lock`` for working on one's own task: its queue's unit is not joined, the
+    case's client is when the step reads it (``StepSpec.reads_client``)."""
+    return _task_lock(case_task, by=by, unit=False, client=_step(case_task).reads_client)
 
 
 # --- claim, release, reassign -----------------------------------------------------------
@@ -325,7 +334,7 @@ def _ensure_may_work_on(by, fresh, activation):
 
 @atomic_service
 def task_save_draft(*, by, case_task: CaseTask, forms: dict) -> None:
-    with _task_lock(case_task, by=by, unit=False) as (activation, fresh):
+    with _work_lock(case_task, by=by) as (activation, fresh):
         _ensure_may_work_on(by, fresh, activation)
         step = _step(fresh)
         if not step.has_draft:
@@ -337,7 +346,7 @@ def task_save_draft(*, by, case_task: CaseTask, forms: dict) -> None:
 def task_complete(*, by, case_task: CaseTask, forms: dict) -> CaseTask:
     """Complete the step: its service moves the case, then the flow creates what is next.
     Exactly one of two concurrent completions succeeds; the other gets ``TaskConflict``."""
-    with _task_lock(case_task, by=by, unit=False) as (activation, fresh):
+    with _work_lock(case_task, by=by) as (activation, fresh):
         _ensure_may_work_on(by, fresh, activation)
         _step(fresh).complete(by=by, case=fresh.case, task=activation.task, forms=forms)
         if activation.task.status == STATUS.ASSIGNED:

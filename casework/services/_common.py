@@ -137,16 +137,16 @@ def held_case(case_pk) -> IntegrationCase | None:
     return held(IntegrationCase, case_pk)
 
 
-def lock_case_pk(case_pk) -> IntegrationCase:
+def lock_case_pk(case_pk, *, related=CASE_RELATED) -> IntegrationCase:
     """The case under a row lock; every write to a case starts here. Inside a
-    ``case_lock_scope`` the row is read once and the same instance returned after that."""
+    ``case_lock_scope`` the row is read once and the same instance returned after that.
+    ``related``: what is joined (the first lock of a scope that knows it needs less)."""
     case = held_case(case_pk)
     if case is None:
-        case = hold_case(
-            IntegrationCase.objects.select_for_update(of=("self",))
-            .select_related(*CASE_RELATED)
-            .get(pk=case_pk)
-        )
+        cases = IntegrationCase.objects.select_for_update(of=("self",))
+        if related:  # (select_related() with nothing named would join every relation)
+            cases = cases.select_related(*related)
+        case = hold_case(cases.get(pk=case_pk))
         if case.owner_id is not None:
             actor = held(get_user_model(), case.owner_id)
             if actor is not None:

@@ -256,3 +256,20 @@ def test_a_plan_step_asks_for_a_services_providers_once(start_path, staff):
     assert _count(queries, r'JOIN "casework_service_providers"') == 1
     assert _count(queries, r'FROM "workflows_casetask" .*JOIN "casework_unit"') == 0
     assert Measure.objects.filter(plan__case=case).count() == 1
+
+
+@pytest.mark.parametrize("step, joined", [("intake", False), ("assess", True), ("approve", True)])
+def test_the_locked_case_brings_its_client_when_the_step_reads_it(start_path, staff, step, joined):
+    """Taking a task and the intake read nothing of the client; the steps that do (the
+    assessment's aftercare rule, the plan's rules) get it with the locked case, not after."""
+    anna = staff["anna"]
+    case = start_path()
+    with CaptureQueriesContext(connection) as claimed:
+        services.task_claim(by=anna, case_task=open_task(case, "intake"))
+    assert _count(claimed.captured_queries, r'"casework_client"') == 0
+    case, task, forms = _at_step(lambda: case, anna, step)
+    with CaptureQueriesContext(connection) as captured:
+        services.task_complete(by=anna, case_task=task, forms=forms)
+    queries = captured.captured_queries
+    assert _count(queries, CASE_READ + r'.*JOIN "casework_client"') == int(joined)
+    assert _count(queries, CLIENT_READ) == 0
