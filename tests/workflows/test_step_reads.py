@@ -7,6 +7,7 @@ import re
 import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils.functional import SimpleLazyObject
 
 from casework import services as casework_services
 from casework.models import Assessment, CaseState, Measure, Organisation
@@ -148,6 +149,22 @@ def test_the_acting_worker_is_the_locked_cases_owner(start_path, staff, django_a
         locked = casework_services.lock_case_pk(case.pk)
         with django_assert_num_queries(1):  # someone else's case: its worker read when asked
             assert locked.owner == anna and locked.owner is not anna
+
+
+def test_the_request_user_may_act_as_a_lazy_object(start_path, staff):
+    """Pages pass ``request.user`` (a lazy object): shared as the case's worker all the same,
+    and the case saves with it."""
+    anna = staff["anna"]
+    case = start_path()
+    act(case, "intake", anna)
+    lazy = SimpleLazyObject(lambda: anna)
+    with transaction.atomic(), casework_services.case_lock_scope():
+        casework_services.hold_actor(lazy)
+        locked = casework_services.lock_case_pk(case.pk)
+        assert locked.owner is lazy
+        locked.save(update_fields=["owner", "updated_at"])
+    case.refresh_from_db()
+    assert case.owner_id == anna.pk
 
 
 def test_validating_a_plan_reads_no_list_of_options(start_path, staff):
