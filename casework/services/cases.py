@@ -95,9 +95,9 @@ def case_open(*, by, client: Client, contacted_on=None) -> IntegrationCase:
     ensure_can_in_organisation(
         by,
         "casework.assess_case",
-        client.municipality.organisations.filter(kind__in=INTAKE_KINDS).values_list(
-            "pk", flat=True
-        ),
+        client.municipality.organisations.filter(kind__in=INTAKE_KINDS)
+        .order_by()
+        .values_list("pk", flat=True),
     )
     rules = rules_on(contacted_on)
     category = derive_category(

@@ -196,7 +196,8 @@ def _measure_rule_errors(measure: Measure, rules) -> dict:
             }
     if measure.provider_id and service:
         providers = shared_read(
-            ("providers", service.pk), lambda: set(service.providers.values_list("pk", flat=True))
+            ("providers", service.pk),
+            lambda: set(service.providers.order_by().values_list("pk", flat=True)),
         )
         if providers and measure.provider_id not in providers:
             errors["provider"] = _("This provider does not offer the chosen service.")
@@ -367,7 +368,10 @@ def plan_approve(*, by, plan: IntegrationPlan, on=None) -> IntegrationPlan:
     errors = plan_rule_errors(plan, rules)
     if errors:
         raise ValidationError(errors)
-    previous = case.plans.select_for_update().filter(state=PlanState.APPROVED).first()
+    # one plan in force per case; ordered by version, not by the case (a join for nothing)
+    previous = (
+        case.plans.select_for_update().filter(state=PlanState.APPROVED).order_by("version").first()
+    )
     if previous:
         previous.supersede(on=on)
         previous.save()

@@ -209,6 +209,8 @@ def test_approving_a_plan_times_the_review_from_the_plan_it_approved(start_path,
     assert reads == [], reads
     participations = r'FROM "casework_wellbeingparticipation" .*JOIN "casework_integrationcase"'
     assert _count(captured.captured_queries, participations) == 0  # the locked case serves
+    plans_by_case = r'FROM "casework_integrationplan" INNER JOIN "casework_integrationcase"'
+    assert _count(captured.captured_queries, plans_by_case) == 0  # the plans of one case
     case.refresh_from_db()
     timer = case.process.task_set.get(flow_task_type="TIMER", status="SCHEDULED")
     assert timer.scheduled.date() == (
