@@ -152,26 +152,33 @@ def lock_path(case_id, *, wait=True) -> bool:
         raise TaskConflict(LOCK_CONFLICT) from error
 
 
+def _lock_process(case_id) -> IntegrationProcess:
+    """``lock_path``, reading the path's process (the row it locks) on the way."""
+    try:
+        return IntegrationProcess.objects.select_for_update(of=("self",)).get(case_id=case_id)
+    except DatabaseError as error:
+        raise TaskConflict(LOCK_CONFLICT) from error
+
+
 def _locked(case_task, *, unit=True, client=False):
-    """Lock the path, then read the task afresh: its queue row (locked, so that the
-    escalation sweep skips it) with viewflow's task and process, and the case (locked; the
-    step's services and the flow's callbacks share this instance, see
-    ``casework.services.case_lock_scope``). Three small queries: one query joining all of it
-    costs PostgreSQL more to plan than the three together. ``unit=False``: the queue's unit
-    is not joined (working on one's own task does not ask who works the queue);
-    ``client``: the case's client is joined (the step's services read it)."""
-    lock_path(case_task.case_id)
-    related = ["task__process__integrationprocess"] + (["unit"] if unit else [])
+    """Lock the path, reading its process; then read the task afresh: its queue row with
+    viewflow's task and the case, the queue row and the case locked in that order (the
+    queue row so that the escalation sweep skips it; the case is shared by the step's
+    services and the flow's callbacks, see ``casework.services.case_lock_scope``). Two
+    queries: joining the process to the task as well costs PostgreSQL more to plan than it
+    saves. ``unit=False``: the queue's unit is not joined (working on one's own task does
+    not ask who works the queue); ``client``: the case's client is joined (the step's
+    services read it)."""
+    process = _lock_process(case_task.case_id)
+    related = ["task", "case__client" if client else "case"] + (["unit"] if unit else [])
     fresh = (
-        CaseTask.objects.select_for_update(of=("self",))
+        CaseTask.objects.select_for_update(of=("self", "case"))
         .select_related(*related)
         .get(pk=case_task.pk)
     )
-    fresh.case = casework_services.lock_case_pk(
-        fresh.case_id, related=("client",) if client else ()
-    )
+    fresh.case = process.case = casework_services.hold_locked_case(fresh.case)
     task = fresh.task
-    task.process.integrationprocess.case = fresh.case
+    task.process = process
     # What viewflow's ``task.activation()`` does once it holds the lock and has re-read the task.
     return task.flow_task.activation_class(task), fresh
 

@@ -8,6 +8,7 @@ from ._common import (
     held_case,
     hold_actor,
     hold_case,
+    hold_locked_case,
     lock_case_pk,
 )
 from .cases import (
@@ -48,6 +49,7 @@ __all__ = [
     "held_case",
     "hold_actor",
     "hold_case",
+    "hold_locked_case",
     "lock_case_pk",
     "assessment_complete",
     "assessment_save_draft",

@@ -146,12 +146,23 @@ def lock_case_pk(case_pk, *, related=CASE_RELATED) -> IntegrationCase:
         cases = IntegrationCase.objects.select_for_update(of=("self",))
         if related:  # (select_related() with nothing named would join every relation)
             cases = cases.select_related(*related)
-        case = hold_case(cases.get(pk=case_pk))
-        if case.owner_id is not None:
-            actor = held(get_user_model(), case.owner_id)
-            if actor is not None:
-                case.owner = actor
+        case = hold_locked_case(cases.get(pk=case_pk))
     return case
+
+
+def hold_locked_case(case: IntegrationCase) -> IntegrationCase:
+    """Hand the open scope a case the caller has just read under its row lock (``lock_case_pk``,
+    or joined to another row locked in the same statement); returns the scope's instance,
+    which is the one it holds already, if any. A case whose worker is the acting user gets
+    that very instance as ``owner`` (``hold_actor``)."""
+    shared = held_case(case.pk)
+    if shared is not None:
+        return shared
+    if case.owner_id is not None:
+        actor = held(get_user_model(), case.owner_id)
+        if actor is not None:
+            case.owner = actor
+    return hold_case(case)
 
 
 def lock_case(case: IntegrationCase) -> IntegrationCase:

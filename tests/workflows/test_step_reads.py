@@ -25,9 +25,12 @@ def _count(queries, pattern):
     return sum(1 for q in queries if re.search(pattern, q["sql"], re.IGNORECASE))
 
 
-# a whole case row (not an existence check of a foreign key)
-CASE_READ = r'^SELECT "casework_integrationcase"\."id", .* FROM "casework_integrationcase"'
-PATH_LOCK = r'^SELECT .* FROM "workflows_integrationprocess" WHERE "workflows_integrationprocess"\."case_id"'
+# a whole case row (not an existence check of a foreign key), alone or joined to its task's
+CASE_READ = r'^SELECT .*"casework_integrationcase"\."state".* FROM '
+PATH_LOCK = (
+    r'^SELECT .* FROM "workflows_integrationprocess" .*WHERE "workflows_integrationprocess"\."case_id"'
+    r".* FOR UPDATE"
+)
 
 
 STEPS = ["intake", "assess", "draft_plan", "client_decision", "approve"]
@@ -61,6 +64,8 @@ def test_a_step_reads_its_case_once_and_locks_its_path_once(start_path, staff, s
         q["sql"] for q in captured.captured_queries if re.search(CASE_READ, q["sql"])
     ]
     assert _count(captured.captured_queries, PATH_LOCK) == 1
+    queries = captured.captured_queries
+    assert _first_index(queries, PATH_LOCK) < _first_index(queries, CASE_READ)  # path first
     case.refresh_from_db()
     assert case.state in (CaseState.ASSESSMENT, CaseState.PLANNING, CaseState.PLAN_ACTIVE)
 
@@ -105,7 +110,7 @@ def test_closing_a_case_locks_its_path_before_its_case(start_path, staff):
 
 
 MEMBERSHIPS = r'FROM "casework_membership"'
-CASE_JOINS = r'FROM "casework_integrationcase" .*JOIN "casework_(unit|organisation)"'
+CASE_JOINS = CASE_READ + r'.*JOIN "casework_(unit|organisation)"'
 
 
 @pytest.mark.parametrize("step", ["intake", "assess", "draft_plan", "client_decision"])
