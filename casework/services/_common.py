@@ -58,6 +58,8 @@ def atomic_service(func):
 # The cases (and plans) locked in the current transaction, by model and primary key, while a
 # ``case_lock_scope`` is open: one step of a path locks its case once, and every service and
 # flow callback of that step then works on the same instance instead of reading the row again.
+# The scope also shares the acting user (``hold_actor``), a client created in it, and reference
+# data the step's services ask about more than once (``shared_read``).
 _held: ContextVar[dict | None] = ContextVar("kotopolku_held_cases", default=None)
 
 # What the steps read of a locked case besides the row itself. Each relation joined costs more
@@ -86,9 +88,8 @@ def case_lock_scope():
 
 
 def hold(obj):
-    """Hand ``obj`` (a case or a plan), locked or created by the caller in this
-    transaction, to later ``lock_case`` / plan locks of the open scope (or the acting
-    user, ``hold_actor``)."""
+    """Hand ``obj`` (a case, a plan or a client), locked or created by the caller in this
+    transaction, to later ``lock_case`` / plan locks / ``case_open`` of the open scope."""
     held = _held.get()
     if held is not None:
         held[type(obj), obj.pk] = obj
