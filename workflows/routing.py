@@ -228,8 +228,9 @@ def conclude_multi_professional(activation):
 
 
 def latest_plan_agreed(activation) -> bool:
-    plan = fresh_case(activation).plans.order_by("-version").first()
-    return plan is not None and plan.state == PlanState.AGREED
+    """Has the client agreed to the case's newest plan? (Its state is all that is read.)"""
+    state = fresh_case(activation).plans.order_by("-version").values_list("state", flat=True)
+    return state.first() == PlanState.AGREED
 
 
 def revision_started(activation) -> bool:

@@ -18,7 +18,15 @@ from workflows.models import CaseTask
 from workflows.steps import STEPS as STEPS_BY_NAME
 from workflows.steps import forms_for
 
-from .conftest import act, assessment, client_data, drive_to_plan_active, open_task, plan
+from .conftest import (
+    act,
+    assessment,
+    client_data,
+    drive_to_plan_active,
+    open_steps,
+    open_task,
+    plan,
+)
 
 
 def _count(queries, pattern):
@@ -297,3 +305,22 @@ def test_the_locked_case_brings_its_client_when_the_step_reads_it(start_path, st
     queries = captured.captured_queries
     assert _count(queries, CASE_READ + r'.*JOIN "casework_client"') == int(joined)
     assert _count(queries, CLIENT_READ) == 0
+
+
+@pytest.mark.parametrize("decision", ["agree", "refuse"])
+def test_the_clients_decision_is_routed_on_the_newest_plans_state(start_path, staff, decision):
+    anna = staff["anna"]
+    case, task, _forms = _at_step(start_path, anna, "client_decision")
+    data = {"decision": decision, "decided_on": case.contacted_on, "refusal_reason": "no"}
+    forms = forms_for(task, data)
+    with CaptureQueriesContext(connection) as captured:
+        services.task_complete(by=anna, case_task=task, forms=forms)
+    newest = [
+        q["sql"]
+        for q in captured.captured_queries
+        if re.search(r'FROM "casework_integrationplan" .*ORDER BY .*"version" DESC', q["sql"])
+        and "FOR UPDATE" not in q["sql"]
+    ]
+    assert len(newest) == 1, newest
+    assert newest[0].startswith('SELECT "casework_integrationplan"."state" AS "state" FROM')
+    assert open_steps(case) == ({"approve"} if decision == "agree" else set())
