@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermission
 
 _CACHE_ATTR = "_kotopolku_role_perms"
+_MEMBERSHIPS_ATTR = "_kotopolku_memberships"
 
 # What each role may do (its group's permissions) is configuration: it changes when a release
 # migrates or an administrator edits a role, not with everyday work, and every page reads it.
@@ -63,23 +64,52 @@ def _permissions_of_roles() -> dict[str, frozenset[str]]:
     return roles
 
 
-def role_permissions(user) -> dict[int, set[str]]:
-    """``{organisation id: {"app.codename", ...}}`` for the user's active memberships.
+def memberships_of(user) -> tuple[tuple[int, int, str, bool], ...]:
+    """The user's active memberships as ``(unit id, organisation id, role, unit active)``.
 
-    One query for the memberships, cached on the user object for the request; what each
-    role may do comes from the per-process cache above.
+    One query, cached on the user object for the request as ``role_permissions`` is (and
+    forgotten with it, ``forget_cached_permissions``): the roles a user holds answer both
+    "may they do this in that organisation" and "do they work that unit's queue"."""
+    cached = getattr(user, _MEMBERSHIPS_ATTR, None)
+    if cached is not None:
+        return cached
+    rows = ()
+    if user is not None and getattr(user, "pk", None) is not None:
+        # the domain's memberships, through the user's relation: access imports no domain code
+        rows = tuple(
+            user.memberships.filter(is_active=True).values_list(
+                "unit_id", "unit__organisation_id", "role", "unit__is_active"
+            )
+        )
+        setattr(user, _MEMBERSHIPS_ATTR, rows)
+    return rows
+
+
+def holds_role(user, roles=None, *, unit_id=None, organisation_id=None) -> bool:
+    """Has ``user`` an active membership (with one of ``roles``, when given) in the unit
+    ``unit_id`` or in any unit of ``organisation_id``? Whether the unit is active does not
+    matter here (``role_permissions`` counts only active units)."""
+    return any(
+        (unit_id is None or unit == unit_id)
+        and (organisation_id is None or organisation == organisation_id)
+        and (not roles or role in roles)
+        for unit, organisation, role, _unit_active in memberships_of(user)
+    )
+
+
+def role_permissions(user) -> dict[int, set[str]]:
+    """``{organisation id: {"app.codename", ...}}`` for the user's active memberships in
+    active units.
+
+    One query for the memberships (``memberships_of``), cached on the user object for the
+    request; what each role may do comes from the per-process cache above.
     """
     cached = getattr(user, _CACHE_ATTR, None)
     if cached is not None:
         return cached
     result: dict[int, set[str]] = {}
     if user is not None and user.is_authenticated and user.is_active:
-        # the domain's memberships, through the user's relation: access imports no domain code
-        rows = list(
-            user.memberships.filter(is_active=True, unit__is_active=True).values_list(
-                "unit__organisation_id", "role"
-            )
-        )
+        rows = [(org, role) for _unit, org, role, active in memberships_of(user) if active]
         perms_by_role = _permissions_of_roles() if rows else {}
         for org_id, role in rows:
             result.setdefault(org_id, set()).update(perms_by_role.get(role, set()))
@@ -94,8 +124,9 @@ def organisations_where(user, perm: str) -> list[int]:
 
 
 def forget_cached_permissions(user) -> None:
-    if hasattr(user, _CACHE_ATTR):
-        delattr(user, _CACHE_ATTR)
+    for attr in (_CACHE_ATTR, _MEMBERSHIPS_ATTR):
+        if hasattr(user, attr):
+            delattr(user, attr)
 
 
 def can_in_organisation(user, perm: str, organisation_id: int) -> bool:

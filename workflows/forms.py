@@ -3,9 +3,12 @@ the services' errors next to the fields."""
 
 from __future__ import annotations
 
+import functools
+
 from django import forms
 from django.db import models
 from django.utils import timezone
+from django.utils.choices import BaseChoiceIterator
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -182,18 +185,38 @@ class MeasureForm(forms.ModelForm):
             self.fields[name].widget.choices = choices
 
 
+class SharedChoices(BaseChoiceIterator):
+    """A choice field's options, read the first time a form lists them (when it is shown),
+    then shared by every form holding this object: a formset's rows. A formset that is only
+    validated (the API, the services' callers) reads none of them."""
+
+    def __init__(self, read):
+        self._read = read
+        self._options = []  # the list, once read (in a list, so that copies share it)
+
+    def __iter__(self):
+        if not self._options:
+            self._options.append(list(iter(self._read())))
+        return iter(self._options[0])
+
+
 class BaseMeasureFormSet(forms.BaseModelFormSet):
     """The plan's measures: the service and provider options are read once for all rows,
-    not twice per row."""
+    not twice per row, and only when the rows are shown."""
 
     def get_form_kwargs(self, index):
         kwargs = super().get_form_kwargs(index)
         if not hasattr(self, "_shared_choices"):
-            probe = self.form()
             self._shared_choices = {
-                name: list(probe.fields[name].choices) for name in ("service", "provider")
+                name: SharedChoices(functools.partial(self._probe_choices, name))
+                for name in ("service", "provider")
             }
         return {**kwargs, "shared_choices": self._shared_choices}
+
+    def _probe_choices(self, name):
+        if not hasattr(self, "_probe"):
+            self._probe = self.form()
+        return self._probe.fields[name].choices
 
 
 MeasureFormSet = forms.modelformset_factory(

@@ -20,6 +20,7 @@ from casework.models import (
     Step,
 )
 from casework.rules import rules_on
+from permissions.policy import holds_role
 
 from . import notifications
 from .models import CaseTask, Priority
@@ -73,11 +74,7 @@ def case_owner(activation):
     if (
         owner
         and owner.is_active
-        and owner.memberships.filter(
-            is_active=True,
-            unit__organisation_id=case.responsible_organisation_id,
-            role__in=QUEUE_ROLES,
-        ).exists()
+        and holds_role(owner, QUEUE_ROLES, organisation_id=case.responsible_organisation_id)
     ):
         return owner
     return None
@@ -112,9 +109,11 @@ _UNREAD = object()
 def review_due(case, plan=_UNREAD) -> tuple[dt.date, str]:
     """The day the next review falls due and why: the scheduled review, or earlier if the
     plan or the integration period ends first. ``plan``: the case's approved plan, when the
-    caller has read it already (None: it has none)."""
+    caller has read it already (None: it has none); else the one the step holds, or read."""
     if plan is _UNREAD:
-        plan = case.plans.filter(state=PlanState.APPROVED).first()
+        plan = casework_services.held_plan_in_force(case)
+        if plan is None:  # not approved nor locked in this step: read it
+            plan = case.plans.filter(state=PlanState.APPROVED).first()
     candidates = [
         (d, why)
         for d, why in (
@@ -168,7 +167,7 @@ def new_case_task(case, task, *, node, due_on, participation=None) -> CaseTask:
     return CaseTask(
         task=task,
         case=case,
-        unit=participation.unit if participation else case.unit,
+        unit_id=participation.unit_id if participation else case.unit_id,
         step=node,
         status=task.status,
         owner=task.owner,
@@ -229,8 +228,9 @@ def conclude_multi_professional(activation):
 
 
 def latest_plan_agreed(activation) -> bool:
-    plan = fresh_case(activation).plans.order_by("-version").first()
-    return plan is not None and plan.state == PlanState.AGREED
+    """Has the client agreed to the case's newest plan? (Its state is all that is read.)"""
+    state = fresh_case(activation).plans.order_by("-version").values_list("state", flat=True)
+    return state.first() == PlanState.AGREED
 
 
 def revision_started(activation) -> bool:

@@ -18,7 +18,7 @@ from casework.selectors import can_see_protected_details
 from casework.services import atomic_service
 from casework.services.clients import ROUTING_FIELDS
 from casework.services.privacy import PROTECTED_FIELDS
-from permissions.policy import can, can_in_organisation, ensure_can
+from permissions.policy import can, can_in_organisation, ensure_can, holds_role
 
 from . import notifications
 from .flows import IntegrationFlow
@@ -53,8 +53,11 @@ def path_start(*, by, client: Client, contacted_on=None) -> IntegrationCase:
 def client_register_and_start(
     *, by, organisation, data: dict, contacted_on=None
 ) -> IntegrationCase:
-    client = casework_services.client_register(by=by, organisation=organisation, data=data)
-    return path_start(by=by, client=client, contacted_on=contacted_on)
+    """Register a new client and start their path, in one step: the case opens on the
+    client record just created, not read again."""
+    with casework_services.case_lock_scope():
+        client = casework_services.client_register(by=by, organisation=organisation, data=data)
+        return path_start(by=by, client=client, contacted_on=contacted_on)
 
 
 # --- who may act ------------------------------------------------------------------------
@@ -65,10 +68,9 @@ def _step(case_task):
 
 
 def is_unit_member(user, unit, roles=None) -> bool:
-    memberships = user.memberships.filter(is_active=True, unit=unit)
-    if roles:
-        memberships = memberships.filter(role__in=roles)
-    return memberships.exists()
+    """An active membership of ``user`` in ``unit`` (with one of ``roles``, when given); read
+    with the user's permissions, once per request (``permissions.policy.memberships_of``)."""
+    return holds_role(user, roles, unit_id=unit.pk)
 
 
 def works_queue_of(user, unit) -> bool:
@@ -150,21 +152,33 @@ def lock_path(case_id, *, wait=True) -> bool:
         raise TaskConflict(LOCK_CONFLICT) from error
 
 
-def _locked(case_task):
-    """Lock the path, then read the task afresh: its queue row (locked, so that the
-    escalation sweep skips it) with viewflow's task and process, and the case (locked; the
-    step's services and the flow's callbacks share this instance, see
-    ``casework.services.case_lock_scope``). Three small queries: one query joining all of it
-    costs PostgreSQL more to plan than the three together."""
-    lock_path(case_task.case_id)
+def _lock_process(case_id) -> IntegrationProcess:
+    """``lock_path``, reading the path's process (the row it locks) on the way."""
+    try:
+        return IntegrationProcess.objects.select_for_update(of=("self",)).get(case_id=case_id)
+    except DatabaseError as error:
+        raise TaskConflict(LOCK_CONFLICT) from error
+
+
+def _locked(case_task, *, unit=True, client=False):
+    """Lock the path, reading its process; then read the task afresh: its queue row with
+    viewflow's task and the case, the queue row and the case locked in that order (the
+    queue row so that the escalation sweep skips it; the case is shared by the step's
+    services and the flow's callbacks, see ``casework.services.case_lock_scope``). Two
+    queries: joining the process to the task as well costs PostgreSQL more to plan than it
+    saves. ``unit=False``: the queue's unit is not joined (working on one's own task does
+    not ask who works the queue); ``client``: the case's client is joined (the step's
+    services read it)."""
+    process = _lock_process(case_task.case_id)
+    related = ["task", "case__client" if client else "case"] + (["unit"] if unit else [])
     fresh = (
-        CaseTask.objects.select_for_update(of=("self",))
-        .select_related("task__process__integrationprocess", "unit")
+        CaseTask.objects.select_for_update(of=("self", "case"))
+        .select_related(*related)
         .get(pk=case_task.pk)
     )
-    fresh.case = casework_services.lock_case_pk(fresh.case_id)
+    fresh.case = process.case = casework_services.hold_locked_case(fresh.case)
     task = fresh.task
-    task.process.integrationprocess.case = fresh.case
+    task.process = process
     # What viewflow's ``task.activation()`` does once it holds the lock and has re-read the task.
     return task.flow_task.activation_class(task), fresh
 
@@ -179,11 +193,19 @@ def _mirror(case_task, activation, *, by_status=None):
 
 
 @contextmanager
-def _task_lock(case_task):
-    """``with _task_lock(case_task) as (activation, fresh)``: the step's work under the
-    path's lock, inside the caller's transaction, sharing the locked case."""
+def _task_lock(case_task, *, by, unit=True, client=False):
+    """``with _task_lock(case_task, by=user) as (activation, fresh)``: the step's work under
+    the path's lock, inside the caller's transaction, sharing the locked case and the acting
+    user (``unit``, ``client``: see ``_locked``)."""
     with casework_services.case_lock_scope():
-        yield _locked(case_task)
+        casework_services.hold_actor(by)
+        yield _locked(case_task, unit=unit, client=client)
+
+
+def _work_lock(case_task, *, by):
+    """``_task_lock`` for working on one's own task: its queue's unit is not joined, the
+    case's client is when the step reads it (``StepSpec.reads_client``)."""
+    return _task_lock(case_task, by=by, unit=False, client=_step(case_task).reads_client)
 
 
 # --- claim, release, reassign -----------------------------------------------------------
@@ -204,7 +226,7 @@ def _claim_locked(*, by, activation, fresh) -> CaseTask:
 @atomic_service
 def task_claim(*, by, case_task: CaseTask) -> CaseTask:
     """Take an unassigned task from one's unit's queue."""
-    with _task_lock(case_task) as (activation, fresh):
+    with _task_lock(case_task, by=by) as (activation, fresh):
         if fresh.status != STATUS.NEW:
             raise TaskConflict(_("This task has already been taken or completed."))
         if not can_claim(by, fresh):
@@ -234,7 +256,7 @@ def task_claim_next(*, by, candidates=None) -> CaseTask | None:
     for case_task in queue.filter(status=STATUS.NEW)[:NEXT_TASK_CANDIDATES]:
         if not may_claim(case_task) or not lock_path(case_task.case_id, wait=False):
             continue
-        with _task_lock(case_task) as (activation, fresh):
+        with _task_lock(case_task, by=by) as (activation, fresh):
             if fresh.status != STATUS.NEW:
                 continue  # taken by someone who finished before we looked
             return _claim_locked(by=by, activation=activation, fresh=fresh)
@@ -244,7 +266,7 @@ def task_claim_next(*, by, candidates=None) -> CaseTask | None:
 @atomic_service
 def task_release(*, by, case_task: CaseTask) -> CaseTask:
     """Put an assigned task back in the queue (its owner, or the unit's manager)."""
-    with _task_lock(case_task) as (activation, fresh):
+    with _task_lock(case_task, by=by) as (activation, fresh):
         if fresh.status not in (STATUS.ASSIGNED, STATUS.STARTED):
             raise TaskConflict(_("This task is not assigned to anyone."))
         if fresh.owner_id != by.pk and not can_manage_queue(by, fresh.unit):
@@ -288,7 +310,7 @@ def tasks_reassign(*, by, case_tasks, to) -> list[CaseTask]:
     """A manager gives one or many tasks of their units to ``to``. All or nothing."""
     done = []
     for case_task in case_tasks:
-        with _task_lock(case_task) as (activation, fresh):
+        with _task_lock(case_task, by=by) as (activation, fresh):
             if not can_manage_queue(by, fresh.unit):
                 raise PermissionDenied(_("Only the unit's manager can reassign its tasks."))
             _reassign_locked(by=by, activation=activation, fresh=fresh, to=to)
@@ -319,7 +341,7 @@ def _ensure_may_work_on(by, fresh, activation):
 
 @atomic_service
 def task_save_draft(*, by, case_task: CaseTask, forms: dict) -> None:
-    with _task_lock(case_task) as (activation, fresh):
+    with _work_lock(case_task, by=by) as (activation, fresh):
         _ensure_may_work_on(by, fresh, activation)
         step = _step(fresh)
         if not step.has_draft:
@@ -331,7 +353,7 @@ def task_save_draft(*, by, case_task: CaseTask, forms: dict) -> None:
 def task_complete(*, by, case_task: CaseTask, forms: dict) -> CaseTask:
     """Complete the step: its service moves the case, then the flow creates what is next.
     Exactly one of two concurrent completions succeeds; the other gets ``TaskConflict``."""
-    with _task_lock(case_task) as (activation, fresh):
+    with _work_lock(case_task, by=by) as (activation, fresh):
         _ensure_may_work_on(by, fresh, activation)
         _step(fresh).complete(by=by, case=fresh.case, task=activation.task, forms=forms)
         if activation.task.status == STATUS.ASSIGNED:
@@ -374,7 +396,7 @@ def case_transfer(*, by, case: IntegrationCase, reason: str) -> IntegrationCase:
     for case_task in _open_tasks(case):
         if case_task.participation_id:
             continue  # the wellbeing area's tasks stay in its own queue
-        with _task_lock(case_task) as (activation, fresh):
+        with _task_lock(case_task, by=by) as (activation, fresh):
             fresh.unit = case.unit
             if activation.task.owner_id and not is_unit_member(activation.task.owner, case.unit):
                 if activation.task.status == STATUS.STARTED:

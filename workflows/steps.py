@@ -22,6 +22,8 @@ class StepSpec:
     template = "workflows/task_form.html"
     # The permission a claimer needs in the task's organisation.
     permission = "casework.assess_case"
+    # Whether completing the step reads the client's record (joined to the locked case).
+    reads_client = True
 
     def build_forms(self, *, case, task, data=None) -> dict:
         return {"form": self.form_class(data=data, initial=self.initial(case, task))}
@@ -38,6 +40,7 @@ class StepSpec:
 
 class IntakeStep(StepSpec):
     form_class = step_forms.IntakeForm
+    reads_client = False
 
     def complete(self, *, by, case, task, forms):
         services.case_start_assessment(by=by, case=case, note=forms["form"].cleaned_data["note"])
@@ -117,8 +120,12 @@ class DraftPlanStep(StepSpec):
         initial = {}
         if plan is None:
             plan = IntegrationPlan(case=case)
-            preferred = case.client.preferred_language
-            initial["language"] = preferred if preferred in ("fi", "sv", "en") else "fi"
+
+            def language():  # read when the form is shown, not when it is only validated
+                preferred = case.client.preferred_language
+                return preferred if preferred in ("fi", "sv", "en") else "fi"
+
+            initial["language"] = language
         return {
             "form": step_forms.PlanForm(data=data, instance=plan, initial=initial),
             "measures": step_forms.MeasureFormSet(

@@ -6,7 +6,9 @@ from ._common import (
     atomic_service,
     case_lock_scope,
     held_case,
+    hold_actor,
     hold_case,
+    hold_locked_case,
     lock_case_pk,
 )
 from .cases import (
@@ -26,6 +28,7 @@ from .cases import (
 )
 from .clients import client_register, client_update
 from .plans import (
+    held_plan_in_force,
     lock_latest_plan,
     measure_remove,
     measure_save,
@@ -44,7 +47,9 @@ __all__ = [
     "atomic_service",
     "case_lock_scope",
     "held_case",
+    "hold_actor",
     "hold_case",
+    "hold_locked_case",
     "lock_case_pk",
     "assessment_complete",
     "assessment_save_draft",
@@ -61,6 +66,7 @@ __all__ = [
     "membership_grant",
     "multi_professional_complete",
     "multi_professional_notes_save",
+    "held_plan_in_force",
     "plan_approve",
     "plan_record_agreement",
     "plan_record_refusal",

@@ -6,6 +6,7 @@ import functools
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -57,9 +58,15 @@ def atomic_service(func):
 # The cases (and plans) locked in the current transaction, by model and primary key, while a
 # ``case_lock_scope`` is open: one step of a path locks its case once, and every service and
 # flow callback of that step then works on the same instance instead of reading the row again.
+# The scope also shares the acting user (``hold_actor``), a client created in it, and reference
+# data the step's services ask about more than once (``shared_read``).
 _held: ContextVar[dict | None] = ContextVar("kotopolku_held_cases", default=None)
 
-CASE_RELATED = ("client", "responsible_organisation", "unit", "owner")
+# What the steps read of a locked case besides the row itself. Each relation joined costs more
+# to compile and to build than the row: the organisation and the unit are read when needed
+# (a transfer, a message), not in every step; the responsible worker is most often the very
+# person acting, whom the step shares (``hold_actor``), else read when needed.
+CASE_RELATED = ("client",)
 
 
 @contextmanager
@@ -81,8 +88,8 @@ def case_lock_scope():
 
 
 def hold(obj):
-    """Hand ``obj`` (a case or a plan), locked or created by the caller in this
-    transaction, to later ``lock_case`` / plan locks of the open scope."""
+    """Hand ``obj`` (a case, a plan or a client), locked or created by the caller in this
+    transaction, to later ``lock_case`` / plan locks / ``case_open`` of the open scope."""
     held = _held.get()
     if held is not None:
         held[type(obj), obj.pk] = obj
@@ -95,8 +102,35 @@ def held(model, pk):
     return objects.get((model, pk)) if objects is not None else None
 
 
+def shared_read(key, read):
+    """``read()``, once per open scope (every time outside one): reference data that several
+    services of one step ask about, such as the providers of a service."""
+    objects = _held.get()
+    if objects is None:
+        return read()
+    if key not in objects:
+        objects[key] = read()
+    return objects[key]
+
+
+def held_of(model) -> list:
+    """Every ``model`` row the open scope holds (none outside a scope)."""
+    objects = _held.get() or {}
+    return [obj for (kind, _pk), obj in objects.items() if kind is model]
+
+
 def hold_case(case: IntegrationCase) -> IntegrationCase:
     return hold(case)
+
+
+def hold_actor(user):
+    """Share the user acting in the open scope: a case locked in it whose responsible worker
+    they are gets this very instance as its ``owner`` (not read again, and what is cached on
+    it for the request, such as their memberships, serves the flow's callbacks too)."""
+    objects = _held.get()
+    if objects is not None and user is not None and user.pk is not None:
+        objects[get_user_model(), user.pk] = user  # by the model: ``user`` may be a lazy object
+    return user
 
 
 def held_case(case_pk) -> IntegrationCase | None:
@@ -104,17 +138,32 @@ def held_case(case_pk) -> IntegrationCase | None:
     return held(IntegrationCase, case_pk)
 
 
-def lock_case_pk(case_pk) -> IntegrationCase:
+def lock_case_pk(case_pk, *, related=CASE_RELATED) -> IntegrationCase:
     """The case under a row lock; every write to a case starts here. Inside a
-    ``case_lock_scope`` the row is read once and the same instance returned after that."""
+    ``case_lock_scope`` the row is read once and the same instance returned after that.
+    ``related``: what is joined (the first lock of a scope that knows it needs less)."""
     case = held_case(case_pk)
     if case is None:
-        case = hold_case(
-            IntegrationCase.objects.select_for_update(of=("self",))
-            .select_related(*CASE_RELATED)
-            .get(pk=case_pk)
-        )
+        cases = IntegrationCase.objects.select_for_update(of=("self",))
+        if related:  # (select_related() with nothing named would join every relation)
+            cases = cases.select_related(*related)
+        case = hold_locked_case(cases.get(pk=case_pk))
     return case
+
+
+def hold_locked_case(case: IntegrationCase) -> IntegrationCase:
+    """Hand the open scope a case the caller has just read under its row lock (``lock_case_pk``,
+    or joined to another row locked in the same statement); returns the scope's instance,
+    which is the one it holds already, if any. A case whose worker is the acting user gets
+    that very instance as ``owner`` (``hold_actor``)."""
+    shared = held_case(case.pk)
+    if shared is not None:
+        return shared
+    if case.owner_id is not None:
+        actor = held(get_user_model(), case.owner_id)
+        if actor is not None:
+            case.owner = actor
+    return hold_case(case)
 
 
 def lock_case(case: IntegrationCase) -> IntegrationCase:

@@ -36,6 +36,7 @@ from ._common import (
     atomic_service,
     ensure_not_future,
     ensure_transition,
+    held,
     lock_case,
     lock_case_pk,
     log,
@@ -77,7 +78,9 @@ def case_open(*, by, client: Client, contacted_on=None) -> IntegrationCase:
         raise ValidationError(
             {"contacted_on": _("The date of first contact cannot be in the future.")}
         )
-    client = (
+    # A client created in this very step is nobody else's to see, let alone lock: shared as
+    # it was created (``hold``). Any other client is locked and read afresh.
+    client = held(Client, client.pk) or (
         Client.objects.select_for_update(of=("self",))
         .select_related("municipality", "register")
         .get(pk=client.pk)
@@ -92,9 +95,9 @@ def case_open(*, by, client: Client, contacted_on=None) -> IntegrationCase:
     ensure_can_in_organisation(
         by,
         "casework.assess_case",
-        client.municipality.organisations.filter(kind__in=INTAKE_KINDS).values_list(
-            "pk", flat=True
-        ),
+        client.municipality.organisations.filter(kind__in=INTAKE_KINDS)
+        .order_by()
+        .values_list("pk", flat=True),
     )
     rules = rules_on(contacted_on)
     category = derive_category(
@@ -168,8 +171,8 @@ def case_start_assessment(*, by, case: IntegrationCase, on=None, note: str = "")
     )
     case.start_assessment(on=on or today())
     case.save()
-    if not Assessment.objects.filter(case=case).exists():  # under the case's lock
-        Assessment.objects.create(case=case)
+    # its assessment, unless the case has one (its case is unique): one statement
+    Assessment.objects.bulk_create([Assessment(case=case)], ignore_conflicts=True)
     log(
         case=case,
         by=by,
@@ -449,7 +452,8 @@ def end_participations(*, by, case, phases=None) -> None:
     active = case.participations.select_for_update(of=("self",)).filter(ended_at__isnull=True)
     if phases is not None:
         active = active.filter(phase__in=phases)
-    for participation in active.select_related("worker", "case"):
+    # each participation's case is ``case`` itself (the related manager sets it): not joined
+    for participation in active.select_related("worker"):
         _end_participation(by=by, participation=participation)
 
 

@@ -21,7 +21,7 @@ from permissions.policy import ensure_can_in_organisation
 
 from ..models import CaseState, Client, IntegrationCase
 from ..selectors import cases_visible_to
-from ._common import atomic_service
+from ._common import atomic_service, hold
 
 # Facts that can change the client's category or responsible organisation.
 ROUTING_FIELDS = (
@@ -120,7 +120,7 @@ def client_register(*, by, organisation, data: dict) -> Client:
     client.validate_constraints()
     client.save()
     audit_record(actor=by, obj=client, action="client.created")
-    return client
+    return hold(client)  # the step's case_open takes it as it is
 
 
 def _update_from(target: Client, source: Client) -> list[str]:

@@ -30,11 +30,13 @@ from ._common import (
     ensure_not_future,
     ensure_transition,
     held,
+    held_of,
     hold,
     lock_case,
     lock_case_pk,
     log,
     log_closed,
+    shared_read,
     today,
 )
 from .cases import end_participations
@@ -62,6 +64,20 @@ def _lock_plan(plan: IntegrationPlan) -> IntegrationPlan:
         locked = hold(IntegrationPlan.objects.select_for_update().get(pk=plan.pk))
     locked.case = case
     return locked
+
+
+def held_plan_in_force(case: IntegrationCase) -> IntegrationPlan | None:
+    """The case's plan in force when the open scope holds it (it was approved, or locked,
+    in this step), else None: the caller reads it. A case has one plan in force at most
+    (the constraint ``one_plan_in_force_per_case``), so a held plan in force is the one."""
+    return next(
+        (
+            plan
+            for plan in held_of(IntegrationPlan)
+            if plan.case_id == case.pk and plan.state == PlanState.APPROVED
+        ),
+        None,
+    )
 
 
 def lock_latest_plan(case: IntegrationCase, state) -> IntegrationPlan | None:
@@ -179,7 +195,10 @@ def _measure_rule_errors(measure: Measure, rules) -> dict:
                 "hours": rules.civic_orientation_min_hours
             }
     if measure.provider_id and service:
-        providers = set(service.providers.values_list("pk", flat=True))
+        providers = shared_read(
+            ("providers", service.pk),
+            lambda: set(service.providers.order_by().values_list("pk", flat=True)),
+        )
         if providers and measure.provider_id not in providers:
             errors["provider"] = _("This provider does not offer the chosen service.")
     return errors
@@ -349,7 +368,10 @@ def plan_approve(*, by, plan: IntegrationPlan, on=None) -> IntegrationPlan:
     errors = plan_rule_errors(plan, rules)
     if errors:
         raise ValidationError(errors)
-    previous = case.plans.select_for_update().filter(state=PlanState.APPROVED).first()
+    # one plan in force per case; ordered by version, not by the case (a join for nothing)
+    previous = (
+        case.plans.select_for_update().filter(state=PlanState.APPROVED).order_by("version").first()
+    )
     if previous:
         previous.supersede(on=on)
         previous.save()
