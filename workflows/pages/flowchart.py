@@ -296,10 +296,10 @@ class Stage:
     note: str = ""
 
 
-def progress(case, open_tasks, *, invited=None, had_plan=None) -> list[Stage]:
+def progress(case, open_tasks, *, invited: bool, had_plan=None) -> list[Stage]:
     """The statutory chain as plain steps, each done, current, ahead or not taken
-    (``invited``, ``had_plan``: whether the case has participations and plans, when the
-    caller has already read them)."""
+    (``invited``: whether the case has participations; ``had_plan``: whether it has plans,
+    when the caller has already read them)."""
     state = case.state
     order = [
         CaseState.INTAKE,
@@ -317,8 +317,6 @@ def progress(case, open_tasks, *, invited=None, had_plan=None) -> list[Stage]:
         "end": _("End"),
     }
     closed = state == CaseState.CLOSED
-    if invited is None:
-        invited = case.participations.exists()
     had_plan = bool(case.plan_approved_on) or (
         case.plans.exists() if had_plan is None else had_plan
     )
